@@ -30,6 +30,9 @@ WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wvla
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 \
 	      -I. -Iinclude $(PKG_CFLAGS) -fPIC -MMD -MP
+ifeq ($(FUZZ),1)
+ALL_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+endif
 ifeq ($(SAN),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=all
@@ -58,7 +61,7 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SUPPORT := $(wildcard tests/unit/support/*.c)
 
 .PHONY: all lib progs unit check check-unit check-san check-sh check-vm \
-	demo bench install uninstall deps deps-check clean fuzz faults
+	demo bench install uninstall deps deps-check clean fuzz fuzz-build check-fuzz faults
 
 all: lib progs
 
@@ -92,6 +95,36 @@ $(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(BUILD)/l
 
 unit: $(UNIT_BINS)
 
+# Fuzz harnesses: tests/fuzz/fuzz_NAME.c (LLVMFuzzerTestOneInput), seeds in
+# tests/fuzz/corpus/NAME/.  Built with clang into build/fuzz.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 60
+CHECK_FUZZ_SECONDS ?= 15
+# The staging store lives in fused/ (not in libdiscfs): its objects, built
+# with the fuzz flags, go into an archive of their own.
+FUZZ_FUSED_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard fused/staging*.c fused/crc32c.c))
+
+$(BUILD)/libfused-fuzz.a: $(FUZZ_FUSED_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(BUILD)/libdiscfs.a \
+		$(BUILD)/libfused-fuzz.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< \
+		$(BUILD)/libfused-fuzz.a $(BUILD)/libdiscfs.a $(FUSE_LIBS) $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz:
+	$(MAKE) CC=clang FUZZ=1 BUILD=build/fuzz fuzz-build
+	sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
+
+# Every harness briefly, with ASan and UBSan (part of make check).
+check-fuzz:
+	$(MAKE) CC=clang FUZZ=1 BUILD=build/fuzz fuzz-build
+	sh tests/fuzz/run.sh build/fuzz $(CHECK_FUZZ_SECONDS)
+
 # ---------------------------------------------------------------- tests
 deps-check:
 	@sh scripts/deps.sh --check >/dev/null 2>&1 || sh scripts/deps.sh
@@ -99,10 +132,13 @@ deps-check:
 deps:
 	sh scripts/deps.sh
 
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
 check: deps-check
-	$(MAKE) all unit
-	$(MAKE) SAN=1 BUILD=build/san unit
+	$(MAKE) -j$(JOBS) all unit
+	$(MAKE) -j$(JOBS) SAN=1 BUILD=build/san unit
 	sh tests/run.sh --build $(BUILD) --san-build build/san
+	$(MAKE) check-fuzz
 
 check-unit: all unit
 	sh tests/run.sh --build $(BUILD) --only unit

@@ -182,6 +182,20 @@ int discfs_media_info_get(discfs_drive *drive, discfs_media_info *out,
 			  discfs_error *err);
 void discfs_media_info_free(discfs_media_info *info);
 
+
+/*
+ * Raw block I/O on an open drive (2048-byte blocks), for file system
+ * writers: READ(10) / WRITE(10) in 64 KiB chunks, SYNCHRONIZE CACHE.  On a
+ * write-once disc a write must start at the next writable address of the
+ * open track (discfs_media_info_get: next_writable); the drive's refusal
+ * comes back with its sense.  No write parameters are set here.
+ */
+int discfs_read_blocks(discfs_drive *drive, uint64_t lba, uint32_t count,
+		       void *buf, discfs_error *err);
+int discfs_write_blocks(discfs_drive *drive, uint64_t lba, uint32_t count,
+			const void *buf, discfs_error *err);
+int discfs_sync(discfs_drive *drive, discfs_error *err);
+
 int discfs_eject(discfs_drive *drive, discfs_error *err);
 int discfs_load(discfs_drive *drive, discfs_error *err);
 int discfs_lock(discfs_drive *drive, bool lock, discfs_error *err);
@@ -199,13 +213,532 @@ int discfs_emu_create(const char *path, const char *media,
 /* NULL-terminated list of media names discfs_emu_create() accepts. */
 const char *const *discfs_emu_media_names(void);
 
+/* An emulated disc as its files describe it (no drive needed). */
+typedef struct discfs_emu_info {
+	char media[16];           /* e.g. "bd-r" */
+	uint16_t profile;         /* current MMC profile */
+	uint64_t capacity_blocks;
+	int disc_status;          /* enum discfs_disc_status */
+	unsigned sessions;        /* complete sessions */
+	unsigned tracks;
+	uint64_t used_blocks;     /* recorded (or formatted) blocks */
+	uint64_t formatted_blocks;
+	bool tray_open;
+	double time_scale;        /* 1 = real time, 0 = instant */
+	char faults[256];         /* armed faults as fault specs, "" if none */
+} discfs_emu_info;
+
+int discfs_emu_info_get(const char *path, discfs_emu_info *out,
+			discfs_error *err);
+
+/* Opens (ejects) or closes (loads) the tray of a disc not in use. */
+int discfs_emu_set_tray(const char *path, bool open, discfs_error *err);
+
+/*
+ * Arms a fault on a disc not in use; the next drive opened on it obeys:
+ *   "write-error=LBA"        a WRITE touching LBA fails 3/0C/00
+ *   "unreadable=A" / "unreadable=A-B"   READs there fail 3/11/00
+ *   "power-loss-after=N"     power lost after N more written sectors
+ *   "vanish-after=N"         the drive disappears after N commands
+ *   "never-ready"            2/04/01 forever
+ *   "clear"                  removes every fault
+ */
+int discfs_emu_fault(const char *path, const char *spec, discfs_error *err);
+
+/* Time scale of a disc not in use: 1 = real time, 10 = ten times faster,
+ * 0 = instant (no speed or buffer model). */
+int discfs_emu_set_time_scale(const char *path, double scale,
+			      discfs_error *err);
+
 /* ------------------------------------------------ burning (uring/, lib/) */
+/*
+ * Burning, erasing, formatting, verifying and reading discs, like IMAPI2's
+ * IDiscFormat2Data / IDiscFormat2Erase.  Writing streams through an
+ * io_uring engine that keeps several WRITE commands in flight and the
+ * drive's buffer full; the right MMC sequence is chosen per medium
+ * (DVD+R[DL], DVD-R[W] incremental/DAO, DVD-RW restricted overwrite,
+ * DVD+RW, DVD-RAM, BD-R, BD-RE, CD-R/RW TAO or SAO).
+ *
+ * On a real drive opened as /dev/srN (or /dev/sgN) the WRITEs go through
+ * the sg driver's asynchronous interface on the drive's sg node; setting
+ * DISCFS_SG_ASYNC=0 in the environment makes them go one at a time through
+ * SG_IO instead.
+ *
+ * Progress: the callback (may be NULL) is called from the calling thread
+ * a few times per second and at every change of action.  Cancellation:
+ * set *cancel to nonzero (a sig_atomic_t flag a SIGINT handler may set);
+ * the operation stops safely: what was sent is flushed to the disc, a
+ * sequential disc gets its track and session closed (appendable) so it
+ * stays readable, and the call returns -DISCFS_ECANCELED with the result
+ * saying what was written and what state the disc is in.
+ */
+enum discfs_action {
+	DISCFS_ACTION_VALIDATING = 0,
+	DISCFS_ACTION_FORMATTING,
+	DISCFS_ACTION_ERASING,
+	DISCFS_ACTION_CALIBRATING,  /* power calibration, drive setup */
+	DISCFS_ACTION_WRITING,
+	DISCFS_ACTION_FINALIZING,   /* flush, close track/session/disc */
+	DISCFS_ACTION_VERIFYING,
+	DISCFS_ACTION_READING,
+	DISCFS_ACTION_COMPLETED,
+};
+
+/* "validating", "formatting", ... Never NULL. */
+const char *discfs_action_name(int action);
+
+typedef struct discfs_progress {
+	int action;              /* enum discfs_action */
+	unsigned drive;          /* index of the drive in a multi-drive burn */
+	uint32_t start_lba;      /* first LBA of the operation */
+	uint64_t done_blocks;    /* blocks written / read / verified so far */
+	uint64_t total_blocks;   /* 0 when not known (pipes) */
+	int percent_x100;        /* drive-reported progress (format, erase,
+				    close), 0..10000, -1 when none */
+	bool buffer_valid;       /* drive buffer fill (writing) */
+	uint32_t buffer_size;
+	uint32_t buffer_free;
+	double elapsed_s;
+	double bytes_per_s;      /* measured over the action so far */
+	double rated_1x_bytes_per_s; /* 1x of this medium: bytes_per_s / this
+					 = the "x" speed */
+} discfs_progress;
+
+typedef void (*discfs_progress_fn)(const discfs_progress *p, void *user);
+
+/* The producer of a streamed burn: store up to len bytes at buf, set *got
+ * (0 = end of data), return 0; or a negative discfs code to abort. */
+typedef int (*discfs_producer_fn)(void *user, void *buf, size_t len,
+				  size_t *got, discfs_error *err);
+
+enum discfs_close_mode {
+	DISCFS_CLOSE_SESSION = 0, /* default: close the session, disc stays
+				     appendable (multisession) */
+	DISCFS_CLOSE_DISC = 1,    /* finalize: no further sessions */
+};
+
+enum discfs_verify_level {
+	DISCFS_VERIFY_NONE = 0,
+	DISCFS_VERIFY_QUICK = 1,  /* disc/track info + sampled sectors */
+	DISCFS_VERIFY_FULL = 2,   /* read back and compare every block */
+};
+
+typedef struct discfs_burn_opts {
+	uint32_t speed_kbps;     /* write speed in kB/s (1000 B); 0 = maximum */
+	int close;               /* enum discfs_close_mode */
+	int verify;              /* enum discfs_verify_level (files only) */
+	bool dummy;              /* test write (CD-R/RW, DVD-R/RW): the laser
+				    stays off, the disc stays as it was */
+	bool dao;                /* DVD-R/RW: disc at once (RESERVE TRACK);
+				    CD: session at once with a cue sheet */
+	unsigned depth;          /* WRITEs in flight, 0 = 8 */
+	discfs_progress_fn progress;
+	void *user;
+	const volatile int *cancel;
+} discfs_burn_opts;
+
+typedef struct discfs_burn_result {
+	uint32_t start_lba;       /* where the data went */
+	uint64_t written_blocks;  /* blocks acknowledged by the drive, padding
+				     included, contiguous from start_lba */
+	uint64_t image_bytes;     /* bytes taken from the source */
+	bool flushed;             /* SYNCHRONIZE CACHE succeeded */
+	bool closed;              /* track/session closed as asked */
+	int disc_status;          /* enum discfs_disc_status afterwards, -1 unknown */
+	char state[200];          /* one line: what state the disc is in */
+	unsigned busy_stalls;     /* times the drive's buffer was full */
+	unsigned buffer_empty_seen; /* buffer polls that found it empty */
+	double write_seconds;     /* first WRITE to the end of the cache flush */
+	double bytes_per_s;       /* written_blocks over write_seconds */
+	double rated_1x_bytes_per_s;
+} discfs_burn_result;
+
+/* Burns the image file at path ("-" = standard input, unknown length). */
+int discfs_burn_image(discfs_drive *drive, const char *path,
+		      const discfs_burn_opts *opts, discfs_burn_result *res,
+		      discfs_error *err);
+/* Burns what can be read from fd (pipe) until EOF; fd is not closed. */
+int discfs_burn_fd(discfs_drive *drive, int fd, const discfs_burn_opts *opts,
+		   discfs_burn_result *res, discfs_error *err);
+/* Burns what the producer emits (size_hint: total bytes if known, else 0;
+ * a known size lets the free-space check happen before writing). */
+int discfs_burn_producer(discfs_drive *drive, discfs_producer_fn fn,
+			 void *user, uint64_t size_hint,
+			 const discfs_burn_opts *opts, discfs_burn_result *res,
+			 discfs_error *err);
+/* Burns images[i] to drives[i] at once, from one thread (the same path may
+ * be given for every drive).  res has n entries.  Returns the first
+ * failure; every res[i] says how its drive fared. */
+int discfs_burn_multi(discfs_drive *const *drives, size_t n,
+		      const char *const *images, const discfs_burn_opts *opts,
+		      discfs_burn_result *res, discfs_error *err);
+
+typedef struct discfs_op_opts {
+	discfs_progress_fn progress;
+	void *user;
+	const volatile int *cancel;
+} discfs_op_opts;
+
+/* Blanks a CD-RW / DVD-RW (minimal, or full with full = true); formats
+ * nothing else.  DVD-RW restricted overwrite goes back to sequential. */
+int discfs_erase(discfs_drive *drive, bool full, const discfs_op_opts *opts,
+		 discfs_error *err);
+
+enum discfs_spare {
+	DISCFS_SPARE_DEFAULT = 0, /* the drive's default descriptor */
+	DISCFS_SPARE_NONE,        /* BD-RE: no spare area (31h) */
+	DISCFS_SPARE_MIN,         /* smallest spare area offered */
+	DISCFS_SPARE_MAX,         /* largest spare area offered */
+};
+
+typedef struct discfs_format_opts {
+	discfs_op_opts op;
+	int spare;                /* enum discfs_spare (BD-RE, BD-R, DVD-RAM) */
+	bool quick;               /* DVD-RW: quick format (15h) */
+} discfs_format_opts;
+
+/* Formats DVD+RW (26h), DVD-RW to restricted overwrite, DVD-RAM, BD-RE
+ * (with or without spares) and BD-R (with spares: 32h). */
+int discfs_format(discfs_drive *drive, const discfs_format_opts *opts,
+		  discfs_error *err);
+
+#define DISCFS_MAX_BAD_RANGES 64
+typedef struct discfs_bad_range {
+	uint32_t first;  /* LBA */
+	uint32_t last;   /* LBA, inclusive */
+	bool unreadable; /* else: read back but different */
+} discfs_bad_range;
+
+typedef struct discfs_verify_report {
+	uint32_t start_lba;
+	uint64_t image_blocks;
+	uint64_t checked_blocks;
+	uint64_t mismatched_blocks;
+	uint64_t unreadable_blocks;
+	discfs_bad_range bad[DISCFS_MAX_BAD_RANGES];
+	size_t n_bad;
+	bool bad_truncated;       /* more ranges than fit */
+} discfs_verify_report;
+
+/*
+ * Compares the image file with the disc from start_lba (UINT32_MAX = the
+ * start of the last session's first track).  Quick: checks the track holds
+ * the image and compares sampled blocks (first, last, and spread between);
+ * full: every block.  Returns 0 when all compared blocks match, else
+ * -DISCFS_EMEDIUM with the report listing bad ranges.
+ */
+int discfs_verify(discfs_drive *drive, const char *image, uint32_t start_lba,
+		  int level, const discfs_op_opts *opts,
+		  discfs_verify_report *rep, discfs_error *err);
+
+enum discfs_read_scope {
+	DISCFS_READ_SESSION = 0, /* the last session (its tracks) */
+	DISCFS_READ_DISC = 1,    /* LBA 0 to the last recorded block */
+};
+
+typedef struct discfs_read_report {
+	uint32_t first_lba;
+	uint64_t blocks;          /* blocks in the output image */
+	uint64_t unreadable_blocks; /* written as zeros, listed in bad[] */
+	discfs_bad_range bad[DISCFS_MAX_BAD_RANGES];
+	size_t n_bad;
+	bool bad_truncated;
+} discfs_read_report;
+
+/* Copies the session or the disc to the file out (created or truncated).
+ * Unreadable blocks are retried one by one, then zero-filled and mapped in
+ * the report instead of ending the copy. */
+int discfs_read_image(discfs_drive *drive, const char *out, int scope,
+		      const discfs_op_opts *opts, discfs_read_report *rep,
+		      discfs_error *err);
+
 /* @@burn-api@@ (section owned by the burn engine; add declarations above) */
 
 /* ------------------------------------------------------ images (udf/) */
+
+/*
+ * Mastering: a UDF (optionally UDF + ISO9660/Joliet bridge) image of a
+ * directory tree, like IMAPI2's IFileSystemImage.  discfs_image_open()
+ * scans the tree and lays the image out (nothing is written yet);
+ * discfs_image_produce() then emits every block of the image in ascending
+ * LBA order to a callback (so a burner can stream it with no intermediate
+ * file), and discfs_image_write() writes it to a file.  The output is
+ * deterministic for the same tree and options when fixed_time_set.
+ */
+enum discfs_image_layout {
+	DISCFS_LAYOUT_PLAIN = 0,    /* one type-1 partition */
+	DISCFS_LAYOUT_VAT = 1,      /* write-once: virtual partition, VAT at the end */
+	DISCFS_LAYOUT_SPARING = 2,  /* CD-RW/DVD-RW: sparable partition */
+	DISCFS_LAYOUT_METADATA = 3, /* 2.50/2.60: metadata partition + mirror */
+};
+
+typedef struct discfs_image_options {
+	unsigned udf_revision; /* 0x0102,0x0150,0x0201,0x0250,0x0260; 0 = media default */
+	const char *media;     /* "cd-r", "dvd+rw", "bd-re", ...; NULL = generic image */
+	bool iso9660;          /* add an ISO9660 bridge (default UDF 1.02 then) */
+	bool joliet;           /* add Joliet names (implies iso9660) */
+	const char *label;     /* volume label (UTF-8); NULL = "DISCFS" */
+	bool fixed_time_set;   /* record fixed_time instead of the current time */
+	int64_t fixed_time;    /* Unix seconds */
+	int tz_minutes;        /* time zone of recorded timestamps, minutes east of UTC */
+	const char *boot_bios; /* El Torito no-emulation BIOS image, path inside the tree */
+	const char *boot_efi;  /* El Torito UEFI image (FAT), path inside the tree */
+} discfs_image_options;
+
+typedef struct discfs_image_stats {
+	uint64_t blocks;       /* image size in 2048-byte blocks */
+	uint64_t files;        /* regular files (hard links counted once per name) */
+	uint64_t dirs;         /* directories, root included */
+	uint64_t symlinks;
+	uint64_t data_bytes;   /* bytes of file content */
+	uint64_t skipped;      /* device nodes and other objects not recorded */
+	unsigned udf_revision;
+	int layout;            /* enum discfs_image_layout */
+} discfs_image_stats;
+
+typedef struct discfs_image discfs_image;
+
+/* Zeroes o (defaults: media default revision, generic image, UTC). */
+void discfs_image_options_init(discfs_image_options *o);
+
+/* Scans srcdir and plans the image. */
+int discfs_image_open(const char *srcdir, const discfs_image_options *opts,
+		      discfs_image **out, discfs_error *err);
+void discfs_image_stats_get(const discfs_image *img, discfs_image_stats *out);
+
+/*
+ * Receives count blocks (count * 2048 bytes) starting at image block lba.
+ * Calls come in strictly ascending, gap-free order from lba 0 to
+ * stats.blocks - 1.  Return 0, or a negative code to stop producing.
+ */
+typedef int (*discfs_block_sink)(void *ctx, uint64_t lba, const uint8_t *data,
+				 uint32_t count, discfs_error *err);
+
+/* Emits the whole image; may be called again (re-reads the source files). */
+int discfs_image_produce(discfs_image *img, discfs_block_sink sink, void *ctx,
+			 discfs_error *err);
+
+/*
+ * Pull-style stream of the image bytes, for discfs_burn_producer(): a
+ * background thread produces the image into a bounded buffer (8 MiB) and
+ * discfs_image_stream_read() hands it out in order; it has the signature of
+ * discfs_producer_fn (pass the stream as user).  *got = 0 means the end.
+ * A production error is returned by the read that reaches it.  Closing
+ * before the end cancels production.  One reader thread per stream; the
+ * image must outlive its stream, and produces one stream/write at a time.
+ */
+typedef struct discfs_image_stream discfs_image_stream;
+int discfs_image_stream_open(discfs_image *img, discfs_image_stream **out,
+			     discfs_error *err);
+int discfs_image_stream_read(void *stream, void *buf, size_t len, size_t *got,
+			     discfs_error *err);
+void discfs_image_stream_close(discfs_image_stream *s);
+
+/* Writes the image to a file (created or truncated). */
+int discfs_image_write(discfs_image *img, const char *path, discfs_error *err);
+
+void discfs_image_free(discfs_image *img);
+
+/* reader */
+/*
+ * Reading a UDF volume (1.02 .. 2.60: plain, sparable, VAT, metadata
+ * partition) from an image file, a block device (/dev/srN) or an emulated
+ * disc ("emu:PATH" or its image path); logical blocks of 2048 bytes, or
+ * 512/1024/4096 for hard-disk volumes.  Paths inside the volume are
+ * absolute or root-relative ("/", "a/b"); symlinks are not followed.
+ * Hostile volumes fail with DISCFS_EFORMAT and a one-line message.
+ * A volume is not thread-safe: one thread at a time (or a lock).
+ */
+typedef struct discfs_volume discfs_volume;
+typedef struct discfs_file discfs_file;
+
+typedef struct discfs_stat {
+	uint64_t ino;          /* unique per file entry (hard links share it) */
+	uint32_t mode;         /* S_IF* type and permission bits */
+	uint32_t uid, gid;     /* 0xFFFFFFFF = not recorded */
+	uint32_t nlink;
+	uint64_t size;
+	int64_t atime, mtime, ctime; /* Unix seconds */
+	uint32_t atime_nsec, mtime_nsec, ctime_nsec;
+} discfs_stat;
+
+typedef struct discfs_volume_info {
+	char label[128];       /* logical volume identifier */
+	char volume_id[128];   /* primary volume identifier */
+	unsigned udf_revision; /* e.g. 0x0201 */
+	int layout;            /* enum discfs_image_layout */
+	uint64_t partition_blocks;
+	uint64_t free_blocks;  /* UINT64_MAX when not recorded (VAT) */
+	uint32_t files, dirs;  /* as recorded in the LVID / VAT header */
+	uint64_t vat_block;    /* block of the VAT in use (VAT layout) */
+} discfs_volume_info;
+
+int discfs_volume_open(const char *path, discfs_volume **out,
+		       discfs_error *err);
+void discfs_volume_close(discfs_volume *vol);
+void discfs_volume_info_get(const discfs_volume *vol, discfs_volume_info *out);
+
+int discfs_volume_stat(discfs_volume *vol, const char *path, discfs_stat *st,
+		       discfs_error *err);
+
+/* cb returns 0 to go on, > 0 to stop, < 0 to fail (passed through). */
+typedef int (*discfs_dir_fn)(void *user, const char *name,
+			     const discfs_stat *st);
+int discfs_volume_readdir(discfs_volume *vol, const char *path,
+			  discfs_dir_fn fn, void *user, discfs_error *err);
+
+/* Depth-first walk: fn(user, relpath, st) for path itself ("") and every
+ * entry below it; directory loops fail with DISCFS_EFORMAT. */
+int discfs_volume_walk(discfs_volume *vol, const char *path, discfs_dir_fn fn,
+		       void *user, discfs_error *err);
+
+int discfs_volume_readlink(discfs_volume *vol, const char *path, char *buf,
+			   size_t size, discfs_error *err);
+
+int discfs_file_open(discfs_volume *vol, const char *path, discfs_file **out,
+		     discfs_error *err);
+/* Reads up to len bytes at off; *got < len only at end of file. */
+int discfs_file_read(discfs_file *f, uint64_t off, void *buf, size_t len,
+		     size_t *got, discfs_error *err);
+void discfs_file_close(discfs_file *f);
+
+/*
+ * Checks a UDF volume's structure (discctl fsck): anchors, descriptor tags
+ * and CRCs, partition maps, extents, blocks used twice, LVID counts and
+ * free space, reachability, VAT.  Each finding goes to fn (may be NULL).
+ * With DISCFS_FSCK_REPAIR the safe fixes are written to the image file
+ * (appending a copy of the last valid VAT, LVID counts and free space,
+ * space bitmap bits of blocks in use); not for "emu:" drives.  Returns 0
+ * when the check ran (see res for what it found; a volume that cannot be
+ * read at all is one error finding), or a negative code when the image
+ * could not be opened.
+ */
+#define DISCFS_FSCK_REPAIR 0x1u
+
+enum discfs_fsck_severity {
+	DISCFS_FSCK_INFO = 0,
+	DISCFS_FSCK_WARNING = 1, /* legal but unusual, or harmless waste */
+	DISCFS_FSCK_ERROR = 2,   /* violates UDF; readers may fail */
+};
+
+typedef struct discfs_fsck_issue {
+	int severity;          /* enum discfs_fsck_severity */
+	const char *area;      /* "anchor", "vds", "lvid", "partition", "vat",
+				  "tree", "space", ... */
+	char msg[256];
+	bool repaired;         /* fixed by --repair */
+} discfs_fsck_issue;
+
+typedef struct discfs_fsck_result {
+	unsigned errors, warnings, repaired;
+	bool opened;           /* the volume could be brought up */
+	uint64_t files, dirs, symlinks; /* counted by walking the tree */
+	uint64_t used_blocks;  /* blocks referenced by the file system */
+} discfs_fsck_result;
+
+typedef void (*discfs_fsck_fn)(void *user, const discfs_fsck_issue *issue);
+
+int discfs_fsck(const char *path, unsigned flags, discfs_fsck_fn fn,
+		void *user, discfs_fsck_result *res, discfs_error *err);
+
+/* incremental update */
+/*
+ * Incremental writing onto a disc (or image) that already holds UDF, like
+ * IMAPI2's Live File System: stage changes by path, then commit them as
+ * one increment.  Write-once media (CD-R, DVD+-R, BD-R) get the new data,
+ * the changed file entries and directories and a new VAT appended;
+ * rewritable media (DVD+RW, DVD-RAM, BD-RE) are updated in place through
+ * the space bitmap, ordered so that a crash never loses what an earlier
+ * commit wrote.  A blank medium is formatted first when asked
+ * (format_blank): UDF 2.01 with a VAT (2.50 on BD-R), or UDF 2.01 with a
+ * space bitmap on random-access media.  Sparable and metadata-partition
+ * volumes are refused (DISCFS_ENOTSUP).  Paths are UTF-8, absolute or
+ * root-relative.  One thread at a time per update object.
+ */
+typedef struct discfs_update discfs_update;
+
+typedef struct discfs_update_opts {
+	bool format_blank;     /* lay out an empty volume on a blank medium */
+	const char *label;     /* label of a new volume (NULL: "DISCFS") */
+	unsigned udf_revision; /* of a new volume, 0 = medium default */
+	bool fixed_time_set;   /* record fixed_time instead of now */
+	int64_t fixed_time;
+	int tz_minutes;
+} discfs_update_opts;
+
+/*
+ * Opens the UDF volume on dev for updating: a real drive, or an emulated
+ * disc ("emu:PATH" or the image path of one).  DVD+RW media that are not
+ * formatted yet are formatted first when format_blank is set.
+ */
+int discfs_update_open(const char *dev, const discfs_update_opts *o,
+		       discfs_update **out, discfs_error *err);
+/* The same on an already open drive (borrowed; it must outlive up). */
+int discfs_update_open_drive(discfs_drive *drive, const discfs_update_opts *o,
+			     discfs_update **out, discfs_error *err);
+/* The same on a plain image file: write_once treats it as a write-once
+ * disc of capacity_blocks (0 = the file's size) appended at its end. */
+int discfs_update_open_image(const char *path, bool write_once,
+			     uint64_t capacity_blocks,
+			     const discfs_update_opts *o, discfs_update **out,
+			     discfs_error *err);
+void discfs_update_close(discfs_update *up);
+
+/* Supplies exactly len bytes of new content at off. */
+typedef int (*discfs_update_read_fn)(void *user, uint64_t off, void *buf,
+				     size_t len, discfs_error *err);
+
+int discfs_update_mkdir(discfs_update *up, const char *path, uint32_t mode,
+			discfs_error *err);
+/* Creates or replaces a file with size bytes read through fn at commit. */
+int discfs_update_write(discfs_update *up, const char *path, uint32_t mode,
+			uint64_t size, discfs_update_read_fn fn, void *user,
+			discfs_error *err);
+/* Creates or replaces a file with a copy of the local file src (its mode
+ * and modification time too); src is read at commit time. */
+int discfs_update_copy_file(discfs_update *up, const char *path,
+			    const char *src, discfs_error *err);
+int discfs_update_symlink(discfs_update *up, const char *path,
+			  const char *target, discfs_error *err);
+/* Removes a file, symlink or empty directory. */
+int discfs_update_remove(discfs_update *up, const char *path,
+			 discfs_error *err);
+int discfs_update_rename(discfs_update *up, const char *from, const char *to,
+			 discfs_error *err);
+/* Sets the permission bits (mode) of path. */
+int discfs_update_chmod(discfs_update *up, const char *path, uint32_t mode,
+			discfs_error *err);
+
+typedef struct discfs_update_stats {
+	uint64_t blocks_written;  /* by this commit, everything included */
+	uint64_t data_blocks;     /* file content */
+	uint64_t meta_blocks;     /* entries, directories, VAT, bitmap, LVID */
+	uint64_t objects_written; /* file entries */
+	uint64_t blocks_freed;    /* rewritable media */
+} discfs_update_stats;
+
+/* Writes what is staged as one increment (nothing staged: nothing
+ * written).  On failure everything stays staged. */
+int discfs_update_commit(discfs_update *up, discfs_update_stats *st,
+			 discfs_error *err);
+
 /* @@image-api@@ (section owned by the UDF engine; add declarations above) */
 
 /* ---------------------------------------------------- mounting (fused/) */
+/*
+ * The discfs FUSE daemon (discfs(1)) mounts a disc as a writable folder and
+ * stages changes until a commit.  Programs talk to a mount through two
+ * extended attributes on its root directory (never stored as data):
+ *   setxattr(root, DISCFS_XATTR_COMMIT, "1", 1, 0) commits the staged
+ *     changes now; it fails (ENOTSUP, ENOSPC, EIO, ...) when the commit
+ *     fails, and then every change stays staged;
+ *   getxattr(root, DISCFS_XATTR_STATUS, ...) reads one line: the disc, what
+ *     is staged, the space left, the staging directory, the last commit.
+ * fsync() of the root directory also commits.
+ */
+#define DISCFS_XATTR_COMMIT "user.discfs.commit"
+#define DISCFS_XATTR_STATUS "user.discfs.status"
+
 /* @@mount-api@@ (section owned by the FUSE daemon; add declarations above) */
 
 #ifdef __cplusplus

@@ -150,6 +150,7 @@ enum mmc_sense_key {
 	SK_DATA_PROTECT = 0x7,
 	SK_BLANK_CHECK = 0x8,
 	SK_ABORTED = 0xB,
+	SK_MISCOMPARE = 0xE,
 };
 
 /* Additional sense codes used by this project, as (ASC << 8 | ASCQ) */
@@ -192,6 +193,9 @@ enum mmc_ascq {
 	ASC_ILLEGAL_MODE_FOR_TRACK = ASCQ(0x64, 0x00),
 	ASC_SESSION_FIXATION = ASCQ(0x72, 0x00),
 	ASC_NO_MORE_RESERVATIONS = ASCQ(0x72, 0x05),
+	ASC_MISCOMPARE = ASCQ(0x1D, 0x00),
+	ASC_SAVING_NOT_SUPPORTED = ASCQ(0x39, 0x00),
+	ASC_FORMAT_FAILED = ASCQ(0x31, 0x01),
 };
 
 #endif

@@ -6,12 +6,12 @@
 # real-kernel lane (QEMU + Debian's kernel).
 set -eu
 BUILD_PKGS="make gcc libc6-dev pkg-config libfuse3-dev fuse3 liburing-dev
- libsgutils2-dev sg3-utils libcmocka-dev rsync clang"
+ libsgutils2-dev sg3-utils libcmocka-dev rsync clang attr"
 READER_PKGS="udftools udfclient 7zip libudfread-dev libcdio-dev libiso9660-dev
  libudf-dev libcdio-utils grub-common python3-pycdlib xorriso genisoimage
  libarchive-tools dumpet util-linux"
 VM_PKGS="qemu-system-x86 linux-image-amd64 busybox-static kmod cpio growisofs
- wodim cdrskin"
+ wodim cdrskin jq"
 PKGS="$BUILD_PKGS $READER_PKGS $VM_PKGS ${EXTRA_PKGS:-}"
 
 missing=""

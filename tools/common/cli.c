@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 const char *cli_prog = "discctl";
 
@@ -38,6 +39,13 @@ int cli_report(const discfs_error *err, const char *what)
 	else
 		fprintf(stderr, "%s: %s\n", cli_prog, msg);
 	return cli_exit_code(err ? err->code : DISCFS_EIO);
+}
+
+int cli_report_dev(const discfs_error *err, const char *dev)
+{
+	if (err && dev && *dev && strstr(err->msg, dev))
+		return cli_report(err, NULL);
+	return cli_report(err, dev);
 }
 
 int cli_usage_error(const char *fmt, ...)

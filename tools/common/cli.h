@@ -26,6 +26,11 @@ int cli_exit_code(int code);
 /* Prints "PROG: what: message" (one line, stderr), returns the exit code. */
 int cli_report(const discfs_error *err, const char *what);
 
+/* As cli_report with what = dev, but without repeating dev when the
+ * library's message already names it ("PROG: /dev/sr0: no medium in
+ * drive", not "PROG: /dev/sr0: cannot open /dev/sr0: ..."). */
+int cli_report_dev(const discfs_error *err, const char *dev);
+
 /* Prints "PROG: message" (printf-style) to stderr, returns 2 (usage). */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

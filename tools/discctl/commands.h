@@ -22,5 +22,15 @@ int cmd_load(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
 int cmd_unlock(int argc, char **argv);
 int cmd_emu(int argc, char **argv);
+int cmd_commit(int argc, char **argv);
+int cmd_burn(int argc, char **argv);
+int cmd_erase(int argc, char **argv);
+int cmd_format(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_read(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
+int cmd_fsck(int argc, char **argv);
+int cmd_mkimage(int argc, char **argv);
 
 #endif

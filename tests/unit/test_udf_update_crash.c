@@ -1,0 +1,275 @@
+/*
+ * tests/unit/test_udf_update_crash.c - power loss at every block boundary
+ * of a commit, on write-once (VAT) and rewritable (bitmap) layouts.
+ *
+ * A wrapper block device lets the first k blocks of the commit reach the
+ * image and then loses power (a write crossing the budget records only
+ * its prefix; everything after fails).  For every k below the commit's
+ * size: the reader must see what was committed before (write-once:
+ * exactly the previous tree; rewritable: every entry in its previous or
+ * its new state, none lost), the next open must recover (append the VAT
+ * again / repair and close the LVID), fsck must then find no error, and
+ * the same changes must commit cleanly afterwards.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "test_udf_update_helpers.h"
+#include "util/err.h"
+
+#define CAP 3000u
+
+/* ---------------------------------------------- power-loss block device */
+
+struct pl {
+	struct udf_bdev inner;
+	int64_t budget; /* blocks that may still be written; < 0 = unlimited */
+	bool dead;
+};
+
+static int pl_read(void *ctx, uint64_t lba, uint32_t count, void *buf,
+		   discfs_error *err)
+{
+	struct pl *p = ctx;
+	if (p->dead)
+		return dfs_fail(err, DISCFS_ENODEV, "power lost");
+	return p->inner.read(p->inner.ctx, lba, count, buf, err);
+}
+
+static int pl_write(void *ctx, uint64_t lba, uint32_t count, const void *buf,
+		    discfs_error *err)
+{
+	struct pl *p = ctx;
+	if (p->dead)
+		return dfs_fail(err, DISCFS_ENODEV, "power lost");
+	if (p->budget >= 0 && count > p->budget) {
+		if (p->budget)
+			p->inner.write(p->inner.ctx, lba, (uint32_t)p->budget, buf, NULL);
+		p->dead = true;
+		return dfs_fail(err, DISCFS_ENODEV, "power lost");
+	}
+	if (p->budget >= 0)
+		p->budget -= count;
+	return p->inner.write(p->inner.ctx, lba, count, buf, err);
+}
+
+static int pl_sync(void *ctx, discfs_error *err)
+{
+	struct pl *p = ctx;
+	if (p->dead)
+		return dfs_fail(err, DISCFS_ENODEV, "power lost");
+	return p->inner.sync(p->inner.ctx, err);
+}
+
+static int pl_refresh(struct udf_bdev *bd, discfs_error *err)
+{
+	struct pl *p = bd->ctx;
+	int rc = p->inner.refresh(&p->inner, err);
+	bd->nwa = p->inner.nwa;
+	bd->last_recorded = p->inner.last_recorded;
+	bd->capacity = p->inner.capacity;
+	return rc;
+}
+
+static void pl_open(struct pl *p, const char *img, enum udf_bdev_kind kind,
+		    int64_t budget, struct udf_bdev *bd)
+{
+	discfs_error err = { 0 };
+	memset(p, 0, sizeof(*p));
+	assert_int_equal(udf_bdev_open_file(img, kind, CAP, &p->inner, &err), 0);
+	p->budget = budget;
+	*bd = p->inner;
+	bd->ctx = p;
+	bd->read = pl_read;
+	bd->write = pl_write;
+	bd->sync = pl_sync;
+	bd->refresh = pl_refresh;
+	bd->close = NULL;
+}
+
+/* ------------------------------------------------------------ scenario */
+
+struct env {
+	char dir[128], img[256], base[256];
+	struct ut_model old, new_;
+};
+
+static int setup(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	ut_tmpdir(e->dir, sizeof(e->dir));
+	snprintf(e->img, sizeof(e->img), "%s/disc.img", e->dir);
+	snprintf(e->base, sizeof(e->base), "%s/base.img", e->dir);
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+	ut_rmdir(e->dir);
+	free(e);
+	return 0;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "cp --sparse=always '%s' '%s'", from, to);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* The committed state every crash must preserve. */
+static void make_base(struct env *e, enum udf_bdev_kind kind)
+{
+	struct udf_bdev bd;
+	struct udf_update *u;
+	ut_blank(e->base, CAP);
+	ut_open(e->base, kind, CAP, NULL, true, &bd, &u);
+	ut_mkdir(u, &e->old, "/docs");
+	ut_file(u, &e->old, "/docs/a", 9000, 1);
+	ut_file(u, &e->old, "/docs/b", 100, 2);
+	ut_file(u, &e->old, "/top", 40000, 3);
+	ut_symlink(u, &e->old, "/link", "docs/a");
+	ut_commit(u, NULL);
+	udf_update_close(u);
+	udf_bdev_close(&bd);
+	ut_check_tree(e->base, &e->old);
+	e->new_ = e->old;
+}
+
+/* The interrupted commit: every kind of change. */
+static void stage(struct udf_update *u, struct ut_model *m)
+{
+	ut_file(u, m, "/docs/a", 12000, 11);   /* new content */
+	ut_remove(u, m, "/docs/b");            /* delete */
+	ut_mkdir(u, m, "/new");                /* new directory ... */
+	ut_file(u, m, "/new/c", 5000, 12);     /* ... with a file */
+	ut_file(u, m, "/d", 3, 13);            /* new file in the root */
+	struct udf_update_attr a = { .mask = UDF_ATTR_MODE, .mode = 0640 };
+	discfs_error err = { 0 };
+	assert_int_equal(udf_update_setattr(u, "/top", &a, &err), 0);
+	ut_find(m, "/top")->mode = 0640;
+}
+
+/* Blocks the whole commit writes (measured on a copy). */
+static uint64_t commit_size(struct env *e, enum udf_bdev_kind kind)
+{
+	struct udf_bdev bd;
+	struct udf_update *u;
+	struct udf_update_stats st;
+	struct ut_model *scratch = calloc(1, sizeof(*scratch));
+	*scratch = e->old;
+	copy_file(e->base, e->img);
+	ut_open(e->img, kind, CAP, NULL, false, &bd, &u);
+	stage(u, scratch);
+	ut_commit(u, &st);
+	udf_update_close(u);
+	udf_bdev_close(&bd);
+	ut_check_tree(e->img, scratch);
+	ut_check_fsck(e->img);
+	e->new_ = *scratch;
+	free(scratch);
+	return st.blocks_written;
+}
+
+static void crash_at_every_boundary(struct env *e, enum udf_bdev_kind kind)
+{
+	make_base(e, kind);
+	uint64_t total = commit_size(e, kind);
+	assert_true(total > 3);
+	for (uint64_t k = 0; k < total; k++) {
+		struct pl p;
+		struct udf_bdev bd, fbd;
+		struct udf_update *u;
+		struct ut_model *m = calloc(1, sizeof(*m));
+		discfs_error err = { 0 };
+		*m = e->old;
+		copy_file(e->base, e->img);
+		pl_open(&p, e->img, kind, (int64_t)k, &bd);
+		assert_int_equal(udf_update_open(&bd, NULL, &u, &err), 0);
+		stage(u, m);
+		int rc = udf_update_commit(u, NULL, &err);
+		if (rc == 0)
+			fail_msg("commit survived a power loss after %llu blocks",
+				 (unsigned long long)k);
+		udf_update_close(u);
+		udf_bdev_close(&p.inner);
+
+		/* what was committed before is there */
+		if (kind == UDF_BDEV_SEQUENTIAL)
+			ut_check_tree(e->img, &e->old);
+		else
+			ut_check_tree_either(e->img, &e->old, &e->new_);
+
+		/* the next open recovers; fsck is clean; the commit goes through */
+		ut_open(e->img, kind, CAP, NULL, false, &fbd, &u);
+		udf_update_close(u);
+		/* rewritable: blocks of the cut commit may stay marked used
+		 * (a warning); never an error */
+		if (kind == UDF_BDEV_SEQUENTIAL)
+			ut_check_fsck_clean(e->img);
+		else
+			ut_check_fsck(e->img);
+		if (kind == UDF_BDEV_SEQUENTIAL)
+			ut_check_tree(e->img, &e->old);
+		else
+			ut_check_tree_either(e->img, &e->old, &e->new_);
+		if (kind == UDF_BDEV_SEQUENTIAL) {
+			if (udf_update_open(&fbd, NULL, &u, &err))
+				fail_msg("reopen after crash at %llu: %s", (unsigned long long)k, err.msg);
+			*m = e->old;
+			stage(u, m);
+			ut_commit(u, NULL);
+			udf_update_close(u);
+			ut_check_tree(e->img, &e->new_);
+			ut_check_fsck_clean(e->img);
+		}
+		if (kind == UDF_BDEV_RANDOM) {
+			/* the recovered volume takes the next commit */
+			struct ut_model *o2 = calloc(1, sizeof(*o2));
+			struct ut_model *n2 = calloc(1, sizeof(*n2));
+			*o2 = e->old;
+			*n2 = e->new_;
+			assert_int_equal(udf_update_open(&fbd, NULL, &u, &err), 0);
+			ut_file(u, o2, "/after", 7777, 30);
+			ut_slot(n2, "/after")->type = 'f';
+			ut_find(n2, "/after")->size = 7777;
+			ut_find(n2, "/after")->seed = 30;
+			ut_commit(u, NULL);
+			udf_update_close(u);
+			ut_check_tree_either(e->img, o2, n2);
+			ut_check_fsck(e->img);
+			free(o2);
+			free(n2);
+		}
+		udf_bdev_close(&fbd);
+		free(m);
+	}
+	print_message("power lost at each of %llu block boundaries: previous "
+		      "state kept every time\n", (unsigned long long)total);
+}
+
+static void test_vat_commit_survives_power_loss_anywhere(void **state)
+{
+	crash_at_every_boundary(*state, UDF_BDEV_SEQUENTIAL);
+}
+
+static void test_plain_commit_survives_power_loss_anywhere(void **state)
+{
+	crash_at_every_boundary(*state, UDF_BDEV_RANDOM);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_vat_commit_survives_power_loss_anywhere,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plain_commit_survives_power_loss_anywhere,
+						setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

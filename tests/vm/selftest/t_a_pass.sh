@@ -1,0 +1,3 @@
+#!/bin/bash
+# fixture: passes
+echo "a passing test"

@@ -1,0 +1,90 @@
+/*
+ * udf/fsck_api.c - discfs_fsck(): runs the checks of udf/fsck.h in order
+ * and sums them up in a discfs_fsck_result.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "udf/fsck.h"
+#include "util/err.h"
+
+static void run_checks(struct fsck *f)
+{
+	struct udf_vol *v = f->vol;
+	size_t bytes = (size_t)(f->n_blocks / 8 + 1);
+	f->used = calloc(bytes, 1);
+	f->container = calloc(bytes, 1);
+	if (!f->used || !f->container) {
+		fsck_report(f, DISCFS_FSCK_ERROR, "fsck", false,
+			    "out of memory for the block map of %llu blocks",
+			    (unsigned long long)f->n_blocks);
+		return;
+	}
+	fsck_check_anchors(f, &v->src);
+	fsck_check_vds(f, &v->src);
+	fsck_check_parts(f);
+	fsck_check_tree(f);
+	fsck_check_vat(f);
+	fsck_check_space(f);
+}
+
+int udf_fsck_src(struct udf_bsrc *src, unsigned flags, discfs_fsck_fn fn,
+		 void *user, discfs_fsck_result *res)
+{
+	struct fsck f = { .flags = flags, .fn = fn, .user = user, .res = res };
+	discfs_error e = { 0 };
+	memset(res, 0, sizeof(*res));
+	f.n_blocks = src->n_blocks;
+	if (udf_vol_open(src, NULL, &f.vol, &e)) {
+		fsck_report(&f, DISCFS_FSCK_ERROR, "volume", false,
+			    "cannot read the volume: %s", e.msg);
+		fsck_check_anchors(&f, src); /* names damaged anchors, if any */
+		return -1;
+	}
+	res->opened = true;
+	if (f.vol->vds_used == 1)
+		fsck_report(&f, DISCFS_FSCK_ERROR, "vds", false,
+			    "main volume descriptor sequence unusable; the "
+			    "reserve copy was used");
+	run_checks(&f);
+	free(f.used);
+	free(f.container);
+	free(f.icbs);
+	/* give the source back to the caller */
+	*src = f.vol->src;
+	f.vol->src = (struct udf_bsrc){ 0 };
+	udf_vol_close(f.vol);
+	return 0;
+}
+
+int discfs_fsck(const char *path, unsigned flags, discfs_fsck_fn fn,
+		void *user, discfs_fsck_result *res, discfs_error *err)
+{
+	struct udf_bsrc src;
+	memset(res, 0, sizeof(*res));
+	if (!path || !*path)
+		return dfs_fail(err, DISCFS_EINVAL, "no image or device given");
+	if (!strncmp(path, "emu:", 4)) {
+		/* writing the image behind the emulator's back would leave its
+		 * recorded state (next writable address) stale */
+		if (flags & DISCFS_FSCK_REPAIR)
+			return dfs_fail(err, DISCFS_ENOTSUP,
+					"--repair works on image files, not on "
+					"emulated drives");
+		path += 4;
+	}
+	/* find the logical block size the volume works with (2048 if none) */
+	uint32_t bs = 0;
+	struct udf_vol *probe;
+	if (udf_vol_open_path(path, false, &probe, NULL) == 0) {
+		bs = probe->bs;
+		udf_vol_close(probe);
+	}
+	int rc = udf_bsrc_open_file(path, bs, flags & DISCFS_FSCK_REPAIR, &src,
+				    err);
+	if (rc)
+		return rc;
+	udf_fsck_src(&src, flags, fn, user, res);
+	udf_bsrc_close(&src);
+	return 0;
+}

@@ -1,0 +1,274 @@
+/*
+ * udf/fsck_tree.c - the file tree: every ICB reachable from the root and
+ * the system stream directory is decoded once (hard links are counted, not
+ * re-walked), its blocks are marked used, every FID is checked (tag, CRC,
+ * location, name, duplicates), directories reached twice are loops, and
+ * FE link counts are compared with the names that point at them.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "udf/ecma167.h"
+#include "udf/fsck.h"
+#include "udf/tag.h"
+#include "util/bytes.h"
+
+#define PATH_CAP 4096
+#define MAX_LINK_REPORTS 20
+
+struct tree {
+	struct fsck *f;
+	char path[PATH_CAP];
+	size_t plen;
+	struct udf_icb stack[UDF_MAX_DEPTH];
+	unsigned depth;
+	uint64_t held; /* directory stream bytes held along the path */
+};
+
+struct dir_walk {
+	struct tree *t;
+	struct udf_inode *dir;
+	bool stream;
+	char **names;
+	size_t n_names, cap_names;
+};
+
+static void visit(struct tree *t, struct udf_icb icb, bool stream);
+
+__attribute__((format(printf, 2, 3)))
+static void tree_error(struct tree *t, const char *fmt, ...)
+{
+	char m[240];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	fsck_report(t->f, DISCFS_FSCK_ERROR, "tree", false, "%s: %s",
+		    t->path[0] ? t->path : "/", m);
+	t->f->tree_errors++;
+}
+
+/* Logical block holding byte off of a directory stream. */
+static int64_t fid_block(const struct udf_inode *dir, uint32_t off, uint32_t bs)
+{
+	if (dir->inline_data)
+		return dir->icb.lbn;
+	for (uint32_t i = 0; i < dir->n_ext; i++) {
+		const struct udf_ext *e = &dir->ext[i];
+		if (off >= e->file_off && off - e->file_off < e->len)
+			return e->lbn + (int64_t)((off - e->file_off) / bs);
+	}
+	return -1;
+}
+
+static int push_name(struct dir_walk *w, const char *name)
+{
+	if (w->n_names == w->cap_names) {
+		size_t nc = w->cap_names ? w->cap_names * 2 : 32;
+		char **n = realloc(w->names, nc * sizeof(*n));
+		if (!n)
+			return -1;
+		w->names = n;
+		w->cap_names = nc;
+	}
+	if (!(w->names[w->n_names] = strdup(name)))
+		return -1;
+	w->n_names++;
+	return 0;
+}
+
+static int one_fid(void *arg, const struct udf_fid *fid, discfs_error *err)
+{
+	struct dir_walk *w = arg;
+	struct tree *t = w->t;
+	struct fsck *f = t->f;
+	char name[1024];
+	discfs_error e = { 0 };
+
+	(void)err;
+	if (fid->characteristics & FID_DELETED)
+		return 0;
+	struct fsck_icbref *r = fsck_icb(f, fid->icb);
+	if (r)
+		r->refs++;
+	if (fid->characteristics & FID_PARENT) {
+		struct udf_icb p = t->depth >= 2 ? t->stack[t->depth - 2]
+						 : t->stack[0];
+		if (!w->stream && (p.lbn != fid->icb.lbn || p.part != fid->icb.part))
+			tree_error(t, "parent entry points at the wrong "
+				      "directory");
+		return 0;
+	}
+	if (udf_fid_name(fid, name, sizeof(name), &e)) {
+		tree_error(t, "%s", e.msg);
+		return 0;
+	}
+	if (push_name(w, name))
+		return 0;
+	if (!w->stream) {
+		if (fid->characteristics & FID_DIRECTORY)
+			f->num_dirs++;
+		else
+			f->num_files++;
+	}
+	size_t old = t->plen, n = strlen(name);
+	if (old + 1 + n + 1 > sizeof(t->path)) {
+		tree_error(t, "path too long");
+		return 0;
+	}
+	t->path[t->plen++] = '/';
+	memcpy(t->path + t->plen, name, n + 1);
+	t->plen += n;
+	visit(t, fid->icb, w->stream);
+	t->plen = old;
+	t->path[old] = 0;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void walk_dir(struct tree *t, struct udf_inode *dir, bool stream)
+{
+	struct fsck *f = t->f;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	discfs_error e = { 0 };
+	for (unsigned i = 0; i < t->depth; i++)
+		if (t->stack[i].lbn == dir->icb.lbn && t->stack[i].part == dir->icb.part) {
+			tree_error(t, "directory loop");
+			return;
+		}
+	if (t->depth == UDF_MAX_DEPTH) {
+		tree_error(t, "nested deeper than the limit");
+		return;
+	}
+	if (dir->st.size > UDF_MAX_WALK_BYTES - t->held) {
+		tree_error(t, "directories along this path hold too much data");
+		return;
+	}
+	if (udf_read_stream(f->vol, dir, UDF_MAX_DIR_BYTES, &data, &len, &e)) {
+		tree_error(t, "%s", e.msg);
+		return;
+	}
+	/* FID tag locations: the block each FID starts in. */
+	for (size_t o = 0; o + 38 <= len;) {
+		const uint8_t *p = data + o;
+		if (get_le16(p) != TAG_FID)
+			break;
+		int64_t want = fid_block(dir, (uint32_t)o, f->vol->bs);
+		if (want >= 0 && get_le32(p + 12) != (uint64_t)want) {
+			char m[96];
+			snprintf(m, sizeof(m), "entry at offset %zu has tag location "
+				 "%u, expected %lld", o, get_le32(p + 12),
+				 (long long)want);
+			tree_error(t, "%s", m);
+		}
+		if (get_le16(p + 36) % 4)
+			fsck_report(f, DISCFS_FSCK_WARNING, "tree", false,
+				    "%s: entry at offset %zu has an implementation "
+				    "use length that is not a multiple of 4",
+				    t->path[0] ? t->path : "/", o);
+		o += ecma_fid_size(get_le16(p + 36), p[19]);
+	}
+	t->stack[t->depth++] = dir->icb;
+	t->held += len;
+	struct dir_walk w = { .t = t, .dir = dir, .stream = stream };
+	if (udf_fids_parse(data, len, one_fid, &w, &e))
+		tree_error(t, "%s", e.msg);
+	t->held -= len;
+	t->depth--;
+	if (w.n_names)
+		qsort(w.names, w.n_names, sizeof(char *), cmp_str);
+	for (size_t i = 1; i < w.n_names; i++)
+		if (!strcmp(w.names[i], w.names[i - 1]))
+			tree_error(t, "duplicate name '%s'", w.names[i]);
+	for (size_t i = 0; i < w.n_names; i++)
+		free(w.names[i]);
+	free(w.names);
+	free(data);
+}
+
+static void visit(struct tree *t, struct udf_icb icb, bool stream)
+{
+	struct fsck *f = t->f;
+	struct fsck_icbref *r = fsck_icb(f, icb);
+	struct udf_inode *ino = NULL;
+	discfs_error e = { 0 };
+	if (!r)
+		return;
+	if (r->counted) {
+		if (r->dir)
+			tree_error(t, "directory reached a second time");
+		return;
+	}
+	r->counted = true;
+	r->stream = stream;
+	if (udf_inode_get(f->vol, icb, &ino, &e)) {
+		tree_error(t, "%s", e.msg);
+		return;
+	}
+	r->nlink = (uint16_t)ino->st.nlink;
+	r->dir = udf_inode_is_dir(ino);
+	const char *what = t->path[0] ? t->path : "/";
+	fsck_mark(f, ino->abs, 1, what);
+	for (uint32_t i = 0; i < ino->n_aed && i < UDF_INODE_AED_KEEP; i++)
+		fsck_mark(f, ino->aed_abs[i], 1, what);
+	for (uint32_t i = 0; i < ino->n_ext; i++)
+		fsck_mark_ext(f, &ino->ext[i], what);
+	if (ino->st.unique_id > f->max_unique)
+		f->max_unique = ino->st.unique_id;
+	if (!stream) {
+		if (ino->file_type == FT_SYMLINK)
+			f->res->symlinks++;
+		else if (r->dir)
+			f->res->dirs++;
+		else
+			f->res->files++;
+	}
+	/* streams have no streams of their own: this also bounds recursion */
+	if (!stream && ino->stream_dir.lbn != UINT32_MAX)
+		visit(t, ino->stream_dir, true);
+	if (r->dir)
+		walk_dir(t, ino, stream || ino->file_type == FT_STREAMDIR);
+	udf_inode_free(ino);
+}
+
+static void check_links(struct fsck *f)
+{
+	unsigned reports = 0;
+	for (size_t i = 0; i < f->icb_cap; i++) {
+		const struct fsck_icbref *r = &f->icbs[i];
+		if (!r->key || !r->counted || r->stream || r->refs == r->nlink)
+			continue;
+		if (++reports > MAX_LINK_REPORTS)
+			continue;
+		uint64_t k = r->key - 1;
+		fsck_report(f, DISCFS_FSCK_WARNING, "tree", false,
+			    "file entry %u:%u has link count %u but %u names",
+			    (unsigned)(k >> 32), (unsigned)k, r->nlink, r->refs);
+	}
+}
+
+void fsck_check_tree(struct fsck *f)
+{
+	struct udf_vol *v = f->vol;
+	struct tree *t = calloc(1, sizeof(*t));
+	if (!t)
+		return;
+	t->f = f;
+	fsck_mark(f, v->fsd_abs, 1, "the file set descriptor");
+	f->num_dirs = 1; /* the root */
+	visit(t, v->root, false);
+	if (v->stream_dir.lbn != UINT32_MAX) {
+		snprintf(t->path, sizeof(t->path), "[system streams]");
+		t->plen = strlen(t->path);
+		visit(t, v->stream_dir, true);
+	}
+	free(t);
+	check_links(f);
+}

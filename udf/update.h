@@ -1,0 +1,156 @@
+/*
+ * udf/update.h - the incremental UDF writer: the contract.
+ *
+ * What it does.  Opens the UDF volume on a block device (udf/blockdev.h)
+ * through the reader (udf/reader.h), stages changes made by path (create,
+ * replace, remove, rename, mkdir, symlink, set attributes) in memory, and
+ * commits them as one increment:
+ *
+ *  VAT layout (write-once: CD-R, DVD±R, BD-R).  Appended at the next
+ *  writable address: new file data, the FID streams of directories whose
+ *  names changed, new file entries of changed objects, changed VAT blocks,
+ *  and the VAT ICB as the last block.  An object that was already on the
+ *  disc keeps its virtual address; only its VAT entry moves, so unchanged
+ *  parents are not rewritten.  Unchanged VAT blocks are referenced by the
+ *  new VAT ICB where they are.  Deleted names simply leave the directory
+ *  (their VAT slot is freed); nothing is erased.  Until the VAT ICB lands
+ *  the previous VAT defines the volume.
+ *
+ *  Plain layout (rewritable in place: DVD+RW, DVD-RAM, BD-RE, HDD).  File
+ *  entries keep their block (so FIDs and the '..' entries of
+ *  subdirectories stay valid); all new content goes copy-on-write into
+ *  blocks the space bitmap says are free.  Order, each step synced before
+ *  the next: LVID marked open; new data, new FID streams and the file
+ *  entries of new objects; the bitmap with the new blocks used; the file
+ *  entries of changed objects rewritten in place, children before parents
+ *  (one sector each: every object is at any moment wholly its previous
+ *  or wholly its new version, and nothing a visible entry references is
+ *  ever overwritten); the bitmap with the old blocks freed; the LVID
+ *  closed with the new counts, free space and next unique ID.  A crash
+ *  leaves every object readable in its previous or its new version and
+ *  never loses what an earlier commit wrote; an LVID found open at the
+ *  next open is repaired (counts, free space, bitmap bits) and closed.
+ *
+ * Directories: a changed directory gets a new FID stream, but blocks that
+ * come out byte-identical to the committed stream stay where they are (a
+ * name added to a directory of 100,000 costs its last block or two).
+ * Removed names leave the stream; the names before them keep their place.
+ *
+ * Unique IDs: new objects take the next UniqueID; on plain volumes the
+ * counter lives in the LVID, on write-once volumes (whose LVID is
+ * recorded once, at format time) in the VAT header's implementation use:
+ * our regid "*discfs" followed by the u64 counter (UDF 2.2.11).  A VAT
+ * without it (other writers) is continued above the highest ID in use.
+ *
+ * Blank media: udf_update_format() lays out an empty volume for the
+ * medium (VAT 2.01, 2.50 on BD-R; plain 2.01 with a space bitmap on
+ * random-access media, the partition covering the whole medium) so the
+ * first commit is an increment like any other.
+ *
+ * Not supported (refused with DISCFS_ENOTSUP and a message): sparable and
+ * metadata-partition volumes, UDF 1.50 VATs, new files needing more
+ * allocation descriptors than one entry holds (~114 extents of up to
+ * 1 GiB).  A volume whose partition has no room left (e.g. an image
+ * mastered to the size of its content) is refused with DISCFS_ENOSPC.
+ * Hidden FIDs are kept; a hard-linked name that is removed takes one link
+ * off the shared entry.  Sequential media are written at the NWA the
+ * drive reports; no write parameters are set and no track or session is
+ * closed (the disc stays appendable: closing is the burner's job).
+ *
+ * Paths are UTF-8, absolute or root-relative, without "." or ".."
+ * components.  Names must be unique in their directory; a name the reader
+ * had to alter ('/' in a name) is written back as altered.
+ *
+ * Ownership: struct udf_update borrows the block device (which must
+ * outlive it) and owns the reader's volume on it.  The read callback of a
+ * file and its ctx must stay valid until the next commit returns.  One
+ * thread at a time.  Errors: negative discfs codes with err filled; a
+ * failed commit leaves the staged changes in place (it may be retried) and
+ * the disc as it was before the commit, except for unreferenced blocks.
+ */
+#ifndef DFS_UDF_UPDATE_H
+#define DFS_UDF_UPDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "discfs.h"
+#include "udf/blockdev.h"
+
+struct udf_update;
+
+struct udf_update_opts {
+	int64_t now;          /* recording time, Unix seconds; 0 = time(NULL) */
+	int tz_minutes;       /* minutes east of UTC for recorded times */
+	const char *label;    /* udf_update_format: volume label (NULL "DISCFS") */
+	unsigned udf_revision;/* udf_update_format: 0 = the medium's default */
+};
+
+/* Which attributes udf_update_setattr() (and creation) sets. */
+#define UDF_ATTR_MODE 0x1u   /* permission bits incl. suid/sgid/sticky */
+#define UDF_ATTR_OWNER 0x2u  /* uid and gid */
+#define UDF_ATTR_MTIME 0x4u  /* modification time */
+
+struct udf_update_attr {
+	unsigned mask;        /* UDF_ATTR_* */
+	uint32_t mode;        /* permission bits (type bits ignored) */
+	uint32_t uid, gid;    /* 0xFFFFFFFF = unknown */
+	int64_t mtime;
+	uint32_t mtime_nsec;
+};
+
+/* Fills exactly len bytes of the new content at off, or fails. */
+typedef int (*udf_update_read_fn)(void *ctx, uint64_t off, void *buf,
+				  size_t len, discfs_error *err);
+
+struct udf_update_stats {
+	uint64_t blocks_written;  /* blocks this commit wrote */
+	uint64_t data_blocks;     /* of which file content */
+	uint64_t meta_blocks;     /* file entries, FID streams, VAT, bitmap, ... */
+	uint64_t objects_written; /* file entries written */
+	uint64_t blocks_freed;    /* plain layout: blocks given back */
+};
+
+/* Writes an empty UDF volume for bd's kind onto a blank medium. */
+int udf_update_format(struct udf_bdev *bd, const struct udf_update_opts *o,
+		      discfs_error *err);
+
+/*
+ * Opens the volume on bd for updating.  A write-once volume whose last
+ * recorded block is not its VAT (a commit cut short) gets a copy of the
+ * VAT appended; a plain volume with an open LVID is repaired and closed.
+ */
+int udf_update_open(struct udf_bdev *bd, const struct udf_update_opts *o,
+		    struct udf_update **out, discfs_error *err);
+void udf_update_close(struct udf_update *u);
+
+/* The layout being written: DISCFS_LAYOUT_VAT or DISCFS_LAYOUT_PLAIN. */
+int udf_update_layout(const struct udf_update *u);
+
+int udf_update_mkdir(struct udf_update *u, const char *path,
+		     const struct udf_update_attr *a, discfs_error *err);
+/* Creates path, or replaces the content of an existing file. */
+int udf_update_write_file(struct udf_update *u, const char *path,
+			  const struct udf_update_attr *a, uint64_t size,
+			  udf_update_read_fn fn, void *ctx, discfs_error *err);
+int udf_update_symlink(struct udf_update *u, const char *path,
+		       const char *target, const struct udf_update_attr *a,
+		       discfs_error *err);
+/* Removes a file, a symlink or an empty directory. */
+int udf_update_remove(struct udf_update *u, const char *path,
+		      discfs_error *err);
+/* Moves from to to; an existing non-directory at to is replaced. */
+int udf_update_rename(struct udf_update *u, const char *from, const char *to,
+		      discfs_error *err);
+int udf_update_setattr(struct udf_update *u, const char *path,
+		       const struct udf_update_attr *a, discfs_error *err);
+
+/* True when something is staged. */
+bool udf_update_pending(const struct udf_update *u);
+
+/* Writes the increment; st (may be NULL) says what it cost. */
+int udf_update_commit(struct udf_update *u, struct udf_update_stats *st,
+		      discfs_error *err);
+
+#endif

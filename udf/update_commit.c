@@ -1,0 +1,414 @@
+/*
+ * udf/update_commit.c - one increment, in the order udf/update.h states:
+ * addresses for new objects, content (file data, FID streams), file
+ * entries, then the VAT (write-once) or bitmap / in-place entries / bitmap
+ * / LVID (plain).  Every step's failure returns with the disc as before
+ * (plus unreferenced blocks) and the staged changes kept for a retry.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "udf/tag.h"
+#include "udf/timestamp.h"
+#include "udf/update_int.h"
+#include "util/bytes.h"
+#include "util/err.h"
+
+#define CHUNK_BLOCKS 64u
+
+int upd_reload(struct udf_update *u, discfs_error *err); /* update_open.c */
+
+void upd_now(const struct udf_update *u, struct ecma_timestamp *ts)
+{
+	int64_t now = u->opts.now ? u->opts.now : (int64_t)time(NULL);
+	udf_ts_from_unix(ts, now, 0, u->opts.tz_minutes);
+}
+
+/* ------------------------------------------------------ dirty nodes */
+
+struct nodelist {
+	struct upd_node **v;
+	size_t n, cap;
+};
+
+static int nl_push(struct nodelist *l, struct upd_node *n, discfs_error *err)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct upd_node **v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return dfs_fail(err, DISCFS_ENOMEM, "out of memory");
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = n;
+	return 0;
+}
+
+/* Changed nodes, parents before their children (pre-order). */
+static int collect(struct udf_update *u, struct nodelist *out, discfs_error *err)
+{
+	struct nodelist stack = { 0 };
+	int rc = nl_push(&stack, u->root, err);
+	while (!rc && stack.n) {
+		struct upd_node *n = stack.v[--stack.n];
+		if (n->fe_dirty || n->dir_dirty || n->data_new)
+			rc = nl_push(out, n, err);
+		upd_compact(n);
+		for (size_t i = 0; !rc && i < n->nkids; i++)
+			rc = nl_push(&stack, n->kids[i], err);
+	}
+	free(stack.v);
+	return rc;
+}
+
+/* -------------------------------------------------------- content */
+
+/* Writes n's new content where the allocator says, chunk by chunk. */
+static int write_data(struct udf_update *u, struct upd_node *n, uint8_t *buf,
+		      discfs_error *err)
+{
+	uint32_t bs = u->bd->block_size;
+	uint64_t blocks = (n->size + bs - 1) / bs, done = 0;
+	n->n_data = 0;
+	while (done < blocks) {
+		uint64_t left = blocks - done;
+		uint32_t want = left < UPD_MAX_EXT_BLOCKS ? (uint32_t)left : UPD_MAX_EXT_BLOCKS;
+		uint32_t lbn, got;
+		int rc = upd_alloc(u, want, false, &lbn, &got, err);
+		if (!rc)
+			rc = upd_add_run(n, lbn, got, err);
+		for (uint32_t i = 0; !rc && i < got;) {
+			uint32_t k = got - i < CHUNK_BLOCKS ? got - i : CHUNK_BLOCKS;
+			uint64_t off = (done + i) * bs;
+			size_t len = (size_t)k * bs;
+			if (off + len > n->size)
+				len = (size_t)(n->size - off);
+			memset(buf + len, 0, (size_t)k * bs - len);
+			rc = n->fn(n->fn_ctx, off, buf, len, err);
+			if (rc)
+				rc = dfs_wrap(err, rc, "reading new content of '%s'", n->name);
+			if (!rc)
+				rc = upd_write(u, lbn + i, k, buf, true, err);
+			i += k;
+		}
+		if (rc)
+			return rc;
+		done += got;
+	}
+	return 0;
+}
+
+/* Gives new objects their ICB address. */
+static int assign_icbs(struct udf_update *u, struct nodelist *l,
+		       discfs_error *err)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct upd_node *n = l->v[i];
+		uint32_t lbn, got;
+		int rc = 0;
+		if (n->on_disc || n->icb_set)
+			continue;
+		if (u->layout == DISCFS_LAYOUT_VAT) {
+			rc = upd_vat_new(u, &lbn, err);
+			n->icb = (struct udf_icb){ lbn, (uint16_t)u->virt };
+		} else {
+			rc = upd_alloc(u, 1, true, &lbn, &got, err);
+			n->icb = (struct udf_icb){ lbn, (uint16_t)u->phys };
+			n->new_lbn = lbn;
+		}
+		if (rc)
+			return rc;
+		n->icb_set = true;
+	}
+	return 0;
+}
+
+static int write_content(struct udf_update *u, struct nodelist *l,
+			 discfs_error *err)
+{
+	uint8_t *buf = malloc((size_t)CHUNK_BLOCKS * u->bd->block_size);
+	int rc = buf ? 0 : dfs_fail(err, DISCFS_ENOMEM, "out of memory");
+	for (size_t i = 0; !rc && i < l->n; i++) {
+		struct upd_node *n = l->v[i];
+		if (n->data_new && !n->is_link && n->size)
+			rc = write_data(u, n, buf, err);
+		else if (n->data_new)
+			n->n_data = 0;
+		if (!rc && n->dir_dirty)
+			rc = upd_write_stream(u, n, err);
+	}
+	free(buf);
+	return rc;
+}
+
+/* ------------------------------------------------------ file entries */
+
+/* Reads the committed entry of n: raw block and decoded inode. */
+static int read_old(struct udf_update *u, const struct upd_node *n,
+		    uint8_t *raw, struct udf_inode **ino, discfs_error *err)
+{
+	int rc = udf_inode_get(u->vol, n->icb, ino, err);
+	if (!rc)
+		rc = udf_bdev_read(u->bd, (*ino)->abs, 1, raw, err);
+	if (rc) {
+		udf_inode_free(*ino);
+		*ino = NULL;
+		return dfs_wrap(err, rc, "'%s'", n->name ? n->name : "/");
+	}
+	return 0;
+}
+
+/* Whether block lbn is one of n's new content runs. */
+static bool still_used(const struct upd_node *n, uint32_t lbn)
+{
+	for (uint32_t i = 0; n && i < n->n_data; i++)
+		if (lbn >= n->data_lbn[i] && lbn - n->data_lbn[i] < n->data_len[i])
+			return true;
+	return false;
+}
+
+/* Old blocks of ino that the new version of n (NULL: none) no longer uses
+ * (plain layout). */
+static int free_old(struct udf_update *u, const struct udf_inode *ino,
+		    const struct upd_node *n, bool content, bool entry,
+		    discfs_error *err)
+{
+	uint32_t bs = u->bd->block_size;
+	int rc = 0;
+	if (entry)
+		rc = upd_free_push(&u->freed, (uint32_t)(ino->abs - u->part_start), 1, err);
+	for (uint32_t i = 0; !rc && content && i < ino->n_ext; i++) {
+		const struct udf_ext *e = &ino->ext[i];
+		if (e->part != u->phys || (e->type != EXT_RECORDED && e->type != EXT_ALLOCATED))
+			continue;
+		for (uint32_t b = 0; !rc && b < (e->len + bs - 1) / bs; b++)
+			if (!still_used(n, e->lbn + b))
+				rc = upd_free_push(&u->freed, e->lbn + b, 1, err);
+	}
+	for (uint32_t i = 0; !rc && content && i < ino->n_aed && i < UDF_INODE_AED_KEEP; i++)
+		rc = upd_free_push(&u->freed, (uint32_t)(ino->aed_abs[i] - u->part_start), 1, err);
+	return rc;
+}
+
+/* Writes n's new entry: VAT: at a new block, mapped; plain: in place or
+ * at its new block. */
+static int write_fe(struct udf_update *u, struct upd_node *n, uint8_t *raw,
+		    uint8_t *blk, discfs_error *err)
+{
+	struct udf_inode *ino = NULL;
+	int rc = 0;
+	if (n->on_disc)
+		rc = read_old(u, n, raw, &ino, err);
+	bool vat = u->layout == DISCFS_LAYOUT_VAT;
+	uint32_t lbn = n->new_lbn, got;
+	if (!rc && vat)
+		rc = upd_alloc(u, 1, true, &lbn, &got, err);
+	else if (!rc && n->on_disc)
+		lbn = (uint32_t)(ino->abs - u->part_start);
+	uint32_t loc = vat ? n->icb.lbn : lbn;
+	if (!rc)
+		rc = upd_build_fe(u, n, n->on_disc ? raw : NULL, loc, blk, err);
+	if (!rc)
+		rc = upd_write(u, lbn, 1, blk, false, err);
+	if (!rc && vat)
+		upd_vat_set(u, n->icb.lbn, lbn);
+	if (!rc && !vat && ino)
+		rc = free_old(u, ino, n, n->data_new || n->dir_dirty, false, err);
+	u->st.objects_written += !rc;
+	udf_inode_free(ino);
+	return rc;
+}
+
+/* A committed name was removed: drop its entry (or one of its links). */
+static int drop_removed(struct udf_update *u, struct upd_node *n, uint8_t *raw,
+			uint8_t *blk, discfs_error *err)
+{
+	struct udf_inode *ino = NULL;
+	int rc = read_old(u, n, raw, &ino, err);
+	if (rc)
+		return rc;
+	uint32_t nlink = ino->st.nlink;
+	bool dir = udf_inode_is_dir(ino);
+	if (!dir && nlink > 1) {
+		/* another name keeps it: one link less */
+		n->nlink = (uint16_t)(nlink - 1);
+		n->fe_dirty = true;
+		udf_inode_free(ino);
+		return write_fe(u, n, raw, blk, err);
+	}
+	if (u->layout == DISCFS_LAYOUT_VAT)
+		upd_vat_set(u, n->icb.lbn, UDF_VAT_UNUSED);
+	else
+		rc = free_old(u, ino, NULL, true, true, err);
+	udf_inode_free(ino);
+	return rc;
+}
+
+/* -------------------------------------------------------------- LVID */
+
+int upd_lvid_write(struct udf_update *u, bool close, discfs_error *err)
+{
+	struct udf_vol *v = u->vol;
+	uint32_t bs = u->bd->block_size;
+	if (!v->lvid_loc)
+		return dfs_fail(err, DISCFS_ENOTSUP, "volume has no integrity descriptor");
+	uint8_t *b = malloc(bs);
+	if (!b)
+		return dfs_fail(err, DISCFS_ENOMEM, "out of memory");
+	memcpy(b, v->lvid, bs);
+	struct ecma_lvid *l = (struct ecma_lvid *)b;
+	uint32_t n = get_le32(l->num_partitions), liu = get_le32(l->imp_use_len);
+	size_t size = sizeof(*l) + 8 * (size_t)n + liu;
+	if (n > UDF_MAX_MAPS || size > bs || liu < sizeof(struct udf_lvid_iu)) {
+		free(b);
+		return dfs_fail(err, DISCFS_EFORMAT, "integrity descriptor too large");
+	}
+	upd_now(u, &l->rec_time);
+	put_le32(l->integrity_type, close ? LVID_CLOSE : LVID_OPEN);
+	put_le64(l->next_unique_id, u->next_uid);
+	if (u->bitmap && u->phys < n)
+		put_le32(b + sizeof(*l) + 4 * u->phys, (uint32_t)upd_bitmap_free_count(u));
+	uint8_t *iu = b + sizeof(*l) + 8 * n;
+	put_le32(iu + 32, (uint32_t)u->num_files);
+	put_le32(iu + 36, (uint32_t)u->num_dirs);
+	udf_tag_make(b, size, TAG_LVID, get_le16(l->tag.version),
+		     get_le16(l->tag.serial), (uint32_t)v->lvid_loc);
+	int rc = udf_bdev_write(u->bd, v->lvid_loc, 1, b, err);
+	if (!rc) {
+		memcpy(v->lvid, b, bs);
+		u->st.blocks_written++;
+		u->st.meta_blocks++;
+		rc = udf_bdev_sync(u->bd, err);
+	}
+	free(b);
+	return rc;
+}
+
+/* ------------------------------------------------------------ commit */
+
+static int commit_vat(struct udf_update *u, struct nodelist *l, uint8_t *raw,
+		      uint8_t *blk, discfs_error *err)
+{
+	int rc = 0;
+	for (size_t i = 0; !rc && i < l->n; i++)
+		if (l->v[i]->fe_dirty || l->v[i]->dir_dirty || l->v[i]->data_new)
+			rc = write_fe(u, l->v[i], raw, blk, err);
+	for (size_t i = 0; !rc && i < u->n_removed; i++)
+		rc = drop_removed(u, u->removed[i], raw, blk, err);
+	if (!rc)
+		rc = upd_vat_write(u, err);
+	if (!rc)
+		rc = udf_bdev_sync(u->bd, err);
+	return rc;
+}
+
+static int commit_plain(struct udf_update *u, struct nodelist *l, uint8_t *raw,
+			uint8_t *blk, discfs_error *err)
+{
+	int rc = 0;
+	/* new objects' entries land in free blocks: invisible until their
+	 * parent's entry points at its new stream */
+	for (size_t i = 0; !rc && i < l->n; i++)
+		if (!l->v[i]->on_disc)
+			rc = write_fe(u, l->v[i], raw, blk, err);
+	if (!rc)
+		rc = udf_bdev_sync(u->bd, err);
+	if (!rc)
+		rc = upd_bitmap_write(u, err);
+	if (!rc)
+		rc = udf_bdev_sync(u->bd, err);
+	/* in place, children before parents; directories that receive a
+	 * moved entry before the ones that lose it (a crash in between shows
+	 * it twice rather than nowhere) */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = l->n; !rc && i-- > 0;) {
+			struct upd_node *n = l->v[i];
+			bool first = n->ftype != FT_DIR || n->gained;
+			if (n->on_disc && first == (pass == 0))
+				rc = write_fe(u, n, raw, blk, err);
+		}
+	for (size_t i = 0; !rc && i < u->n_removed; i++)
+		rc = drop_removed(u, u->removed[i], raw, blk, err);
+	if (!rc)
+		rc = udf_bdev_sync(u->bd, err);
+	for (size_t i = 0; !rc && i < u->freed.n; i++) {
+		upd_bitmap_set(u, u->freed.lbn[i], u->freed.len[i], true);
+		u->st.blocks_freed += u->freed.len[i];
+	}
+	if (!rc)
+		rc = upd_bitmap_write(u, err);
+	if (!rc)
+		rc = upd_lvid_write(u, true, err);
+	return rc;
+}
+
+/* Puts the staged tree back as it was before a failed commit. */
+static void rollback(struct udf_update *u, struct nodelist *l, uint32_t vat_n,
+		     uint32_t *vat_saved)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct upd_node *n = l->v[i];
+		if (!n->on_disc)
+			n->icb_set = false;
+		n->n_data = 0;
+	}
+	if (vat_saved) {
+		memcpy(u->vat, vat_saved, (size_t)vat_n * sizeof(*u->vat));
+		u->vat_n = vat_n;
+	}
+	if (u->bitmap && u->bitmap_saved)
+		memcpy(u->bitmap, u->bitmap_saved, ((size_t)u->part_len + 7) / 8);
+}
+
+int udf_update_commit(struct udf_update *u, struct udf_update_stats *st,
+		      discfs_error *err)
+{
+	struct nodelist l = { 0 };
+	uint32_t bs = u->bd->block_size, vat_n = u->vat_n;
+	uint32_t *vat_saved = NULL;
+	if (st)
+		memset(st, 0, sizeof(*st));
+	if (!u->pending)
+		return 0;
+	int rc = u->bd->refresh ? u->bd->refresh(u->bd, err) : 0;
+	if (rc)
+		return rc;
+	upd_commit_reset_space(u);
+	uint8_t *raw = malloc(bs), *blk = malloc(bs);
+	if (!raw || !blk)
+		rc = dfs_fail(err, DISCFS_ENOMEM, "out of memory");
+	if (!rc && u->vat) {
+		vat_saved = malloc((size_t)vat_n * sizeof(*vat_saved) + 4);
+		if (!vat_saved)
+			rc = dfs_fail(err, DISCFS_ENOMEM, "out of memory");
+		else
+			memcpy(vat_saved, u->vat, (size_t)vat_n * sizeof(*vat_saved));
+	}
+	if (!rc && u->bitmap)
+		memcpy(u->bitmap_saved, u->bitmap, ((size_t)u->part_len + 7) / 8);
+	if (!rc)
+		rc = collect(u, &l, err);
+	if (!rc && u->layout == DISCFS_LAYOUT_PLAIN)
+		rc = upd_lvid_write(u, false, err);
+	if (!rc)
+		rc = assign_icbs(u, &l, err);
+	if (!rc)
+		rc = write_content(u, &l, err);
+	if (!rc)
+		rc = u->layout == DISCFS_LAYOUT_VAT ? commit_vat(u, &l, raw, blk, err)
+						    : commit_plain(u, &l, raw, blk, err);
+	if (rc) {
+		rollback(u, &l, vat_n, vat_saved);
+	} else {
+		if (st)
+			*st = u->st;
+		rc = upd_reload(u, err);
+	}
+	free(vat_saved);
+	free(l.v);
+	free(raw);
+	free(blk);
+	return rc;
+}
