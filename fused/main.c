@@ -147,6 +147,16 @@ int main(int argc, char **argv)
 		printf("discfs %s (libfuse %s)\n", DISCFS_VERSION, fuse_pkgversion());
 		return 0;
 	}
+	/* The daemon leaves its working directory: a relative image path
+	 * would not be found at the commit. */
+	if (m.opt.dev && m.opt.dev[0] != '/' && strcmp(m.opt.dev, "none") &&
+	    strncmp(m.opt.dev, "emu:", 4)) {
+		char *abs = realpath(m.opt.dev, NULL);
+		if (abs) {
+			free(m.opt.dev);
+			m.opt.dev = abs;
+		}
+	}
 	if (!m.opt.staging && dfs_default_staging(&m.opt) < 0) {
 		fprintf(stderr, "discfs: no cache directory for staging "
 				"(set HOME or use -o staging=DIR)\n");
@@ -163,10 +173,11 @@ int main(int argc, char **argv)
 	rc = open_store(&m);
 	if (rc == 0) {
 		m.reserve_bytes = reserve_for(&m.disc);
-		/* A first session onto a blank disc (commit_image.h). */
+		/* Every commit is an increment (commit_update.h); the old
+		 * full-image writer's leftovers are removed. */
 		dfs_image_writer_cleanup(m.opt.staging);
-		dfs_image_writer_init(&m.image_writer, &m.disc, m.opt.staging);
-		m.writer = &m.image_writer.w;
+		dfs_update_writer_init(&m.update_writer, &m.disc);
+		m.writer = &m.update_writer.w;
 		rc = add_fsname(&fa, m.opt.dev) < 0 ? 1 : serve(&m, &fa);
 		stg_store_close(&m.store);
 	}

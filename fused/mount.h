@@ -18,6 +18,7 @@
 
 #include "fused/commit.h"
 #include "fused/commit_image.h"
+#include "fused/commit_update.h"
 #include "fused/disc.h"
 #include "fused/staging.h"
 
@@ -43,7 +44,7 @@ struct dfs_mount {
 	struct dfs_disc disc;
 	struct stg_store store;
 	const struct dfs_commit_writer *writer; /* NULL: none for this disc */
-	struct dfs_image_writer image_writer;
+	struct dfs_update_writer update_writer;
 	uint64_t reserve_bytes;     /* kept free for the commit's metadata */
 	int64_t last_change;        /* ns, for commit_idle */
 	char status[512];           /* last commit result, one line */

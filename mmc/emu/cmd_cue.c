@@ -146,3 +146,14 @@ void emu_sao_write(struct emu_drive *d, struct mmc_cmd *cmd, uint32_t lba,
 	if (cmd->status == MMC_STATUS_GOOD)
 		sao_advance(d, done);
 }
+
+const struct emu_disc *emu_host_view(const struct emu_drive *d,
+				     struct emu_disc *scratch)
+{
+	if (!d->sao_active)
+		return &d->disc;
+	*scratch = d->disc;
+	scratch->n_tracks = 0; /* SEND CUE SHEET needs a blank disc */
+	scratch->next_start = 0;
+	return scratch;
+}

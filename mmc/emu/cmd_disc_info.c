@@ -68,7 +68,8 @@ static void lead_fields(const struct emu_disc *disc, uint8_t *b)
 
 static void standard(struct emu_drive *d, struct mmc_cmd *cmd, uint32_t alloc)
 {
-	const struct emu_disc *disc = &d->disc;
+	struct emu_disc scratch;
+	const struct emu_disc *disc = emu_host_view(d, &scratch);
 	uint8_t b[34] = { 0 };
 	uint32_t sessions, first, last;
 	track_numbers(disc, &sessions, &first, &last);

@@ -51,9 +51,12 @@ static void real_track(const struct emu_disc *disc, uint32_t i,
 	t->session = tr->session;
 	t->start = tr->start;
 	t->mode = tr->mode;
-	t->rt = tr->flags & EMU_TR_RESERVED;
+	/* RT only while the reservation is open: a closed track is complete */
+	t->rt = (tr->flags & (EMU_TR_RESERVED | EMU_TR_CLOSED)) ==
+		EMU_TR_RESERVED;
 	t->damage = tr->flags & EMU_TR_DAMAGED;
-	t->inc = disc->media->family != EMU_CD && !t->rt;
+	t->inc = disc->media->family != EMU_CD &&
+		 !(tr->flags & EMU_TR_RESERVED);
 	t->lra_v = tr->written > 0;
 	t->lra = tr->start + tr->written - 1;
 	if (tr->flags & EMU_TR_CLOSED) {
@@ -157,7 +160,9 @@ void emu_cmd_track_info(struct emu_drive *d, struct mmc_cmd *cmd)
 	uint8_t type = c[1] & 0x03;
 	struct tinfo t;
 	uint8_t b[48];
-	if (type == 3 || !find(&d->disc, type, get_be32(c + 2), &t)) {
+	struct emu_disc scratch;
+	const struct emu_disc *disc = emu_host_view(d, &scratch);
+	if (type == 3 || !find(disc, type, get_be32(c + 2), &t)) {
 		emu_sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 		return;
 	}
@@ -199,8 +204,10 @@ void emu_cmd_reserve_track(struct emu_drive *d, struct mmc_cmd *cmd)
 		emu_sense(cmd, SK_ILLEGAL_REQUEST, ASC_NO_MORE_RESERVATIONS);
 		return;
 	}
-	size = emu_round_ecc(disc, size);
-	if ((uint64_t)disc->next_start + size > emu_usable(disc)) {
+	/* checked before rounding too: rounding 0xFFFFFFF0+ up wraps to 0 */
+	if ((uint64_t)disc->next_start + size > emu_usable(disc) ||
+	    (size = emu_round_ecc(disc, size)) == 0 ||
+	    (uint64_t)disc->next_start + size > emu_usable(disc)) {
 		emu_sense(cmd, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
 		return;
 	}

@@ -241,6 +241,13 @@ void emu_cmd_write(struct emu_drive *d, struct mmc_cmd *cmd)
 
 /* -------------------------------------------------------- SYNC CACHE */
 
+/*
+ * DVD-R DAO: the recording is the reserved length.  RESERVE TRACK rounded
+ * the host's size up to the ECC block, so a host that wrote exactly what it
+ * asked for stops inside the last ECC block: the drive pads that block
+ * itself, writes the lead-out and the disc is complete.  The host learns of
+ * the new disc through a NewMedia event (sr re-reads the capacity).
+ */
 static void finish_dao(struct emu_drive *d)
 {
 	struct emu_disc *disc = &d->disc;
@@ -248,9 +255,13 @@ static void finish_dao(struct emu_drive *d)
 	    !disc->n_tracks)
 		return;
 	struct emu_track *t = &disc->tracks[disc->n_tracks - 1];
-	if ((t->flags & EMU_TR_RESERVED) && !(t->flags & EMU_TR_CLOSED) &&
-	    t->written == t->size) /* DAO: the disc is done */
-		emu_session_close(d, true);
+	if (!(t->flags & EMU_TR_RESERVED) || (t->flags & EMU_TR_CLOSED) ||
+	    !t->written ||
+	    emu_round_ecc(disc, t->start + t->written) < t->start + t->size)
+		return;
+	t->written = t->size; /* the padding is recorded (zeros) */
+	emu_session_close(d, true);
+	emu_raise_event(d, 2);
 }
 
 void emu_cmd_sync_cache(struct emu_drive *d, struct mmc_cmd *cmd)

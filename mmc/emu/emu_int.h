@@ -292,6 +292,16 @@ uint8_t emu_write_type(const struct emu_drive *d);
 uint32_t emu_record(struct emu_drive *d, struct mmc_cmd *cmd, uint32_t lba,
 		    uint32_t n, struct emu_track *t, bool created);
 /* cmd_cue.c: a WRITE while a CD SAO cue sheet is active. */
+/*
+ * The disc as the host sees it: while a CD SAO recording is armed or under
+ * way (cue sheet accepted, lead-out not yet written) nothing is recorded for
+ * the host, so READ DISC/TRACK INFORMATION answer the blank disc (invisible
+ * track 1 at NWA 0) rather than the cue's reserved layout.  Returns
+ * &d->disc, or scratch filled as that blank view (it shares d's tracks
+ * array; read only).
+ */
+const struct emu_disc *emu_host_view(const struct emu_drive *d,
+				     struct emu_disc *scratch);
 void emu_sao_write(struct emu_drive *d, struct mmc_cmd *cmd, uint32_t lba,
 		   uint32_t n);
 

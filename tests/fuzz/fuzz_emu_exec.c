@@ -196,7 +196,8 @@ static bool one_command(struct run *r, unsigned idx)
 		have = (kind & 0x10) ? 0
 		       : (size_t)(r->end - r->p) < len ? (uint32_t)(r->end - r->p)
 						       : len;
-		memcpy(c.buf, r->p, have);
+		if (have)
+			memcpy(c.buf, r->p, have);
 		r->p += have;
 		for (uint32_t i = have; i < len; i++)
 			((uint8_t *)c.buf)[i] = (uint8_t)(idx * 31 + i * 7 + 1);
