@@ -23,10 +23,12 @@
  * is recognised at the next mount (staging.h).  Without a writer,
  * dfs_commit() refuses with DISCFS_ENOTSUP and says so; it never pretends.
  *
- * Writers today: commit_image.h (the first session of a blank disc, as one
- * full UDF image).  An incremental writer (new data, changed entries and a
- * new VAT appended; in-place updates with a free-space bitmap) would take
- * the same plan and use the change marks and disc_ids.
+ * Writers: commit_update.h, used for every commit (the incremental UDF
+ * writer: an empty volume laid out on a blank disc, then new data,
+ * changed entries and a new VAT appended, or in-place updates with a
+ * space bitmap; it uses the change marks and disc_ids).  commit_image.h
+ * (the first session as one full UDF image, burnt) is kept but not used
+ * by the daemon; main.c only removes what it left in the staging dir.
  */
 #ifndef DFS_FUSED_COMMIT_H
 #define DFS_FUSED_COMMIT_H

@@ -190,10 +190,14 @@ static void match(struct job *j)
 {
 	const struct dfs_commit_plan *plan = j->plan;
 
+	/* Kept only under a kept parent: a name whose committed directory
+	 * moved away moves with a rename of its own. */
+	j->l[0].kind = L_KEPT;
 	for (size_t i = 1; i < plan->n; i++) {
 		uint64_t id = plan->entries[i].inode->disc_id;
 		struct cname *c = committed(j, j->l[i].path);
-		if (id && c && c->id == id && c->fate == C_GONE) {
+		bool parent_kept = j->l[plan->entries[i].parent].kind == L_KEPT;
+		if (id && c && c->id == id && c->fate == C_GONE && parent_kept) {
 			c->fate = C_KEPT;
 			j->l[i].kind = L_KEPT;
 		}
@@ -383,7 +387,8 @@ static int lay_out_blank(discfs_drive *drive, discfs_error *err)
 	return rc < 0 ? dfs_wrap(err, rc, "laying out UDF on the blank disc") : 0;
 }
 
-static int write_increment(struct job *j, discfs_drive *drive, bool blank)
+static int write_increment(struct job *j, discfs_drive *drive, bool blank,
+			   bool unfinished)
 {
 	struct udf_update_opts uo = { 0 };
 	struct udf_bdev bd;
@@ -395,6 +400,11 @@ static int write_increment(struct job *j, discfs_drive *drive, bool blank)
 	if (rc < 0)
 		return rc;
 	rc = udf_update_open(&bd, &uo, &j->u, j->err);
+	if (rc < 0 && unfinished)
+		rc = dfs_wrap(j->err, rc, "the disc holds the unfinished session "
+			      "of a failed commit, and no volume to continue "
+			      "(copy the staged files elsewhere, or commit them "
+			      "to another disc)");
 	if (rc == 0)
 		rc = park_moved(j);
 	if (rc == 0)
@@ -423,11 +433,6 @@ static int write_plan(void *ctx, const struct dfs_commit_plan *plan,
 	if (uw->disc->none)
 		return dfs_fail(err, DISCFS_ENOTSUP, "there is no disc to commit to "
 				"(DEV none)");
-	if (uw->disc->unfinished)
-		return dfs_fail(err, DISCFS_ENOTSUP, "the disc holds the unfinished "
-				"session of a failed commit without a readable "
-				"file system (copy the staged files elsewhere, or "
-				"commit them to another disc)");
 	rc = load_committed(&j, uw->disc->vol);
 	if (rc == 0)
 		rc = plan_paths(&j);
@@ -436,7 +441,8 @@ static int write_plan(void *ctx, const struct dfs_commit_plan *plan,
 		rc = discfs_open(uw->disc->dev, &drive, err);
 	}
 	if (rc == 0)
-		rc = write_increment(&j, drive, uw->disc->blank);
+		rc = write_increment(&j, drive, uw->disc->blank,
+				     uw->disc->unfinished);
 	discfs_close(drive);
 	job_free(&j);
 	if (rc < 0)

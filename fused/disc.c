@@ -121,13 +121,22 @@ static int open_volume(struct dfs_disc *d, const discfs_media_info *mi,
 	discfs_volume_info_get(d->vol, &vi);
 	if (vi.free_blocks != UINT64_MAX && !mi->free_blocks)
 		d->free_bytes = vi.free_blocks * DISCFS_BLOCK_SIZE;
-	/* What identifies this committed state: where the disc ends, and the
-	 * volume's own counters. */
-	snprintf(d->generation, sizeof(d->generation),
-		 "udf:%04x:s%u:end%u:nwa%u:vat%llu:f%u:d%u", mi->profile,
-		 mi->sessions, mi->last_lba,
-		 mi->next_writable_valid ? mi->next_writable : 0,
-		 (unsigned long long)vi.vat_block, vi.files, vi.dirs);
+	/* What identifies this committed state.  On a VAT volume the VAT in
+	 * use says it all; where the disc ends is left out, because an
+	 * increment cut short appends blocks without a new VAT and commits
+	 * nothing (fused/commit_update.h).  Elsewhere: where the disc ends,
+	 * the volume's counters and its free space. */
+	if (vi.layout == DISCFS_LAYOUT_VAT)
+		snprintf(d->generation, sizeof(d->generation),
+			 "udf:%04x:vat%llu:f%u:d%u", mi->profile,
+			 (unsigned long long)vi.vat_block, vi.files, vi.dirs);
+	else
+		snprintf(d->generation, sizeof(d->generation),
+			 "udf:%04x:s%u:end%u:nwa%u:f%u:d%u:free%llu", mi->profile,
+			 mi->sessions, mi->last_lba,
+			 mi->next_writable_valid ? mi->next_writable : 0,
+			 vi.files, vi.dirs, (unsigned long long)vi.free_blocks);
+	d->empty_volume = vi.files == 0 && vi.dirs <= 1;
 	d->paths = calloc(1, sizeof(*d->paths));
 	if (!d->paths)
 		return dfs_fail(err, DISCFS_ENOMEM, "out of memory");
@@ -152,6 +161,100 @@ static int open_unfinished(struct dfs_disc *d, const char *staged_on,
 	return 0;
 }
 
+/*
+ * Staged changes exist, so a commit may have been cut short: opening the
+ * volume for update puts it back in order (write-once: the last good VAT
+ * is copied to the end, so every reader finds it; rewritable: an open
+ * LVID is repaired).  A disc the update engine cannot open (blank, or a
+ * layout it does not write) is left alone; reading it says what it is.
+ */
+static uint64_t recorded_end(const char *dev)
+{
+	discfs_drive *drive;
+	discfs_media_info mi;
+	discfs_error ignored;
+	uint64_t end = 0;
+
+	if (discfs_open(dev, &drive, &ignored) < 0)
+		return 0;
+	if (discfs_media_info_get(drive, &mi, &ignored) == 0) {
+		end = (uint64_t)mi.last_lba << 32 | mi.next_writable;
+		discfs_media_info_free(&mi);
+	}
+	discfs_close(drive);
+	return end;
+}
+
+/* Where the disc ends and what its volume counts, to see a repair. */
+static void fingerprint(const char *dev, uint64_t fp[4])
+{
+	discfs_volume *vol;
+	discfs_volume_info vi;
+	discfs_error ignored;
+
+	memset(fp, 0, 4 * sizeof(*fp));
+	fp[0] = recorded_end(dev);
+	if (discfs_volume_open(dev, &vol, &ignored) < 0)
+		return;
+	discfs_volume_info_get(vol, &vi);
+	fp[1] = vi.files;
+	fp[2] = vi.dirs;
+	fp[3] = vi.free_blocks;
+	discfs_volume_close(vol);
+}
+
+/* True when the disc had to be put in order (something was written). */
+static bool finish_cut_short(const char *dev)
+{
+	discfs_update *up = NULL;
+	discfs_error ignored;
+	uint64_t before[4], after[4];
+
+	fingerprint(dev, before);
+	if (discfs_update_open(dev, NULL, &up, &ignored) < 0)
+		return false;
+	discfs_update_close(up);
+	fingerprint(dev, after);
+	return memcmp(before, after, sizeof(before)) != 0;
+}
+
+/* a and b without their ":vat<N>" part, equal and both VAT generations */
+static bool same_but_vat(const char *a, const char *b)
+{
+	const char *va = strstr(a, ":vat"), *vb = strstr(b, ":vat");
+
+	if (!va || !vb || va - a != vb - b || strncmp(a, b, (size_t)(va - a)))
+		return false;
+	va += 4 + strspn(va + 4, "0123456789");
+	vb += 4 + strspn(vb + 4, "0123456789");
+	return !strcmp(va, vb);
+}
+
+/*
+ * The last VAT had to be copied to the end: the commit after it never
+ * finished, so the volume is in the state the staged changes stack on,
+ * only its VAT moved.
+ */
+static void cut_short_as_before(struct dfs_disc *d, const char *staged_on)
+{
+	if (staged_on && same_but_vat(staged_on, d->generation))
+		snprintf(d->generation, sizeof(d->generation), "%s", staged_on);
+}
+
+/*
+ * A first commit lays out an empty volume before it writes anything: cut
+ * short there, the disc holds nothing the staged changes do not, so it is
+ * the blank disc they stack on (the next commit continues on the volume).
+ */
+static void empty_as_blank(struct dfs_disc *d, const char *staged_on)
+{
+	char blank_gen[STG_GEN_MAX + 1];
+
+	snprintf(blank_gen, sizeof(blank_gen), "blank:%04x", d->profile);
+	if (d->empty_volume && staged_on && !strcmp(staged_on, blank_gen))
+		snprintf(d->generation, sizeof(d->generation), "%s", blank_gen);
+}
+
 int dfs_disc_open(struct dfs_disc *d, const char *dev, uint64_t capacity_none,
 		  const char *staged_on, discfs_error *err)
 {
@@ -165,6 +268,8 @@ int dfs_disc_open(struct dfs_disc *d, const char *dev, uint64_t capacity_none,
 	snprintf(d->dev, sizeof(d->dev), "%s", dev);
 	if (!strcmp(dev, "none"))
 		return open_none(d, capacity_none);
+	bool recovered = staged_on && finish_cut_short(dev);
+
 	rc = discfs_open(dev, &drive, err);
 	if (rc < 0)
 		return rc;
@@ -186,6 +291,12 @@ int dfs_disc_open(struct dfs_disc *d, const char *dev, uint64_t capacity_none,
 	else if ((rc = open_volume(d, &mi, err)) < 0 &&
 		 open_unfinished(d, staged_on, err) == 0)
 		rc = 0;
+	else if (rc == 0) {
+		d->repaired = recovered;
+		empty_as_blank(d, staged_on);
+		if (recovered)
+			cut_short_as_before(d, staged_on);
+	}
 	snprintf(d->desc, sizeof(d->desc), "%s, %s, %llu bytes free",
 		 discfs_profile_name(mi.profile),
 		 d->blank ? "blank" : d->unfinished

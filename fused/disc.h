@@ -37,6 +37,8 @@ struct dfs_disc {
 	bool blank;                 /* nothing recorded yet */
 	bool unfinished;            /* holds only a cut-short first session */
 	bool erasable;
+	bool empty_volume;          /* a volume without files or subdirectories */
+	bool repaired;              /* a commit cut short was put in order at open */
 	uint64_t capacity_bytes;    /* usable capacity of the medium */
 	uint64_t free_bytes;        /* what a commit may still use */
 	char generation[STG_GEN_MAX + 1];
@@ -56,6 +58,8 @@ struct dfs_disc {
  * read as a file system, a first-session commit was cut short (power
  * loss, a dead drive): the disc is then opened as it was, with nothing
  * committed (unfinished = true), so the staged changes stay visible.
+ * Likewise an empty volume on a disc the journal saw blank keeps the
+ * blank generation (a first commit cut short after laying it out).
  */
 int dfs_disc_open(struct dfs_disc *d, const char *dev, uint64_t capacity_none,
 		  const char *staged_on, discfs_error *err);

@@ -15,9 +15,12 @@
 #include <unistd.h>
 
 /*
- * A commit cut short is recognised as finished only on write-once media,
- * where a session that reads back with its file system is complete by
- * construction (the VAT is written last).
+ * A commit cut short is recognised as finished on write-once media, where
+ * a volume that reads back is complete by construction (the VAT is
+ * written last; a cut-short increment has its previous VAT copied to the
+ * end at open and keeps the old generation, disc.c), and on rewritable
+ * media whose volume did not need a repair at open (its LVID was closed:
+ * the in-place update finished).
  */
 static bool write_once(uint16_t profile)
 {
@@ -34,7 +37,8 @@ int dfs_mount_open_store(struct dfs_mount *m, discfs_error *err)
 		.root_mode = 0755, .uid = getuid(), .gid = getgid(),
 		.generation = m->disc.generation, .load = dfs_disc_load,
 		.read = dfs_disc_read, .disc_ctx = &m->disc,
-		.adopt_finished_commit = m->disc.vol && write_once(m->disc.profile),
+		.adopt_finished_commit = m->disc.vol &&
+			(write_once(m->disc.profile) || !m->disc.repaired),
 	};
 
 	struct dfs_inomap *map = NULL;
@@ -92,6 +96,8 @@ int dfs_mount_commit(struct dfs_mount *m, const char *why)
 
 	if (m->store.broken)
 		return -EIO;
+	bool dirty = stg_store_dirty(&m->store);
+
 	rc = dfs_commit(&m->store, m->writer, m->opt.staging, &err);
 	if (rc < 0) {
 		snprintf(m->status, sizeof(m->status), "commit failed (%s): %s",
@@ -99,8 +105,10 @@ int dfs_mount_commit(struct dfs_mount *m, const char *why)
 		syslog(LOG_ERR, "discfs %s: %s", m->opt.mountpoint, m->status);
 		return -errno_of(rc);
 	}
-	/* Something was written: the store now stacks on a new generation. */
-	if (strcmp(m->store.generation, m->disc.generation)) {
+	/* Something was written: the committed tree is read again (even when
+	 * the disc's generation string did not change, e.g. a same-size
+	 * rewrite on a rewritable disc). */
+	if (dirty) {
 		rc = reload(m, &err);
 		if (rc < 0) {
 			snprintf(m->status, sizeof(m->status),

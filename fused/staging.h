@@ -9,7 +9,8 @@
  *                   stacks on
  *   seg-*.dat       staged file bytes (staging_segs.h)
  *   inomap          inode numbers kept across the last commit (inomap.h)
- *   commit-tree/, commit.img   a commit's temporary files (commit_image.h)
+ *   commit-tree/, commit.img   temporary files of the full-image writer
+ *                   (commit_image.h; removed at mount, no longer written)
  *
  * Space: the journal and the segments only grow until a commit empties
  * them; bytes overwritten while staged stay in the segments as garbage

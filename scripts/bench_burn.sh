@@ -108,10 +108,10 @@ GUEST
 sed -i "s/__MB__/${BENCH_VM_MB:-64}/" "$W/vmt/t_bench_burn.sh"
 VM_WORK="$W/vmwork" DISCFS_BUILD="$BUILD" bash "$lane" --tests "$W/vmt" \
 	--no-selftest >"$W/vm.log" 2>&1 || true
-log=$(ls "$W"/vmwork/boot-*/t_bench_burn.log 2>/dev/null | head -n 1)
-ours=$(sed -n 's/^WALL discctl //p' "$log" 2>/dev/null)
-gi=$(sed -n 's/^WALL growisofs //p' "$log" 2>/dev/null)
-xo=$(sed -n 's/^WALL xorriso //p' "$log" 2>/dev/null)
+log=$(find "$W/vmwork" -name t_bench_burn.log 2>/dev/null | head -n 1 || true)
+ours=$(sed -n 's/^WALL discctl //p' "$log" 2>/dev/null || true)
+gi=$(sed -n 's/^WALL growisofs //p' "$log" 2>/dev/null || true)
+xo=$(sed -n 's/^WALL xorriso //p' "$log" 2>/dev/null || true)
 if [ -n "$ours" ] && [ -n "$gi" ] && [ -n "$xo" ]; then
 	python3 -c "import sys; o,g,x=map(float,sys.argv[1:])
 print(f'real kernel: discctl {o/1000:.1f} s, growisofs {g/1000:.1f} s, xorriso {x/1000:.1f} s')

@@ -131,12 +131,13 @@ static uint8_t feature_data(const struct fctx *x, uint16_t code, uint8_t *p)
 	case 0x002D: p[0] = 0x46; put_be16(p + 2, 1u << 8); return 4;
 	case 0x002E: p[0] = 0x66; put_be24(p + 1, 0x10000); return 4;
 	case 0x002F: p[0] = 0x4E; return 4;
+	case 0x0038: return 4; /* reserved bytes: growisofs wants length >= 12 */
 	case 0x0040: case 0x0041: return 0;
 	case 0x0105: p[0] = 0x01; put_be16(p + 2, 512); return 4;
 	case 0x0107: p[0] = 0x1F; return 4;
 	case 0x0108: memcpy(p, "EMU00000001\0", 12); return 12;
 	case 0x010C: memcpy(p, "20260101000000\0\0", 16); return 16;
-	default: return 0; /* 0038, 0100: no data */
+	default: return 0; /* 0100: no data */
 	}
 }
 

@@ -4,7 +4,8 @@
  * FRAME (binary).  ADR 1 entries give time points; TNO 1..99 INDEX 1 are
  * track starts, TNO AAh the lead-out.  Writing starts at the first TNO-1
  * entry (usually 00:00:00 = LBA -150) and must arrive in order; blocks at
- * negative LBAs (pregap) are accepted and not stored.
+ * negative LBAs (pregap) are accepted and not stored.  Until the SYNC CACHE
+ * after the lead-out the host sees the blank disc (emu_host_view).
  */
 #include <string.h>
 

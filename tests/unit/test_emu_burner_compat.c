@@ -4,7 +4,9 @@
  * F1, DVD-R DAO completes when the host writes exactly the size it
  * reserved (the drive pads the last ECC block) and raises NewMedia;
  * F2, after SEND CUE SHEET on a blank CD the drive still reports the blank
- * disc and its invisible track 1 until the SAO recording ends.
+ * disc and its invisible track 1 until the SAO recording ends;
+ * F3, the BD-R Pseudo-Overwrite feature (0038h) carries its 4 reserved
+ * bytes, without which growisofs does not see POW and -M picks track 1.
  */
 #include "test_emu_helpers.h"
 
@@ -157,6 +159,35 @@ static void cd_sao_view_reaches_only_track_information(void **s)
 	emu_close(d);
 }
 
+static void bd_r_pow_feature_is_the_full_mmc_descriptor(void **s)
+{
+	struct emu_drive *d = emu_ready("bd-r", 8192, 0, path, sizeof(path));
+	uint8_t c[16];
+	assert_good(emu_format(d, 7936, 0, 0, false));
+	/* growisofs: GET CONFIGURATION RT=2 0038h, 16 bytes, length >= 12 */
+	memset(c, 0xEE, sizeof(c));
+	assert_good(emu_cmd(d, CDB(0x46, 2, 0, 0x38, 0, 0, 0, 0, 16, 0),
+			    MMC_DIR_IN, c, 16));
+	assert_int_equal(get_be32(c), 12);
+	assert_int_equal(get_be16(c + 6), MMC_PROF_BD_R_SRM);
+	assert_int_equal(get_be16(c + 8), 0x0038);
+	assert_int_equal(c[10] & 1, 1); /* current */
+	assert_int_equal(c[11], 4);     /* additional length */
+	assert_int_equal(get_be32(c + 12), 0);
+	/* growisofs -M then asks for the last track of the last session and
+	 * appends at its NWA (track 1 closed, track 2 invisible) */
+	assert_good(emu_write(d, 0, 704));
+	assert_good(emu_sync(d, false));
+	assert_good(emu_close_fn(d, 1, 1, false));
+	uint8_t di[34];
+	emu_disc_info(d, di);
+	assert_int_equal(di[2] & 0x03, 1);
+	assert_int_equal(di[6], 2);
+	assert_int_equal(emu_nwa(d, di[6]), 704);
+	assert_good(emu_write(d, 16, 16)); /* new volume descriptors */
+	emu_close(d);
+}
+
 static int teardown(void **s)
 {
 	emu_tmp_cleanup();
@@ -170,6 +201,7 @@ int main(void)
 		cmocka_unit_test(dvd_r_dao_short_of_the_last_ecc_block_stays_open),
 		cmocka_unit_test(cd_sao_cue_sheet_keeps_the_blank_invisible_track_1),
 		cmocka_unit_test(cd_sao_view_reaches_only_track_information),
+		cmocka_unit_test(bd_r_pow_feature_is_the_full_mmc_descriptor),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }

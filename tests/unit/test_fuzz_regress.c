@@ -16,7 +16,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <unistd.h>
+
 #include "discfs.h"
+#include "mmc/emu/emu.h"
 #include "tests/fuzz/sparse_src.h"
 #include "udf/fsck.h"
 #include "udf/reader.h"
@@ -97,10 +100,91 @@ static void metadata_files_of_wrong_type_are_refused(void **state)
 	free(in);
 }
 
+/* The reply to the last command of an emu_exec input (fuzz_emu_exec.c
+ * format: media, setup, then kind, u16 len, cdb [, data] per command),
+ * replayed on a fresh disc of image; the drive is closed afterwards. */
+static struct mmc_cmd replay_emu(const uint8_t *in, size_t len,
+				 const char *image)
+{
+	static const uint64_t caps[4] = { 1024, 4096, 8192, 13000 };
+	static const uint8_t cdb_lens[4] = { 6, 10, 12, 16 };
+	const char *const *names = emu_media_names();
+	struct emu_options o;
+	struct emu_drive *d = NULL;
+	struct mmc_cmd last = { 0 };
+	discfs_error e = { 0 };
+	size_t n_media = 0, p = 2;
+
+	while (names[n_media])
+		n_media++;
+	assert_true(len >= 2);
+	assert_int_equal(emu_disc_create(image, names[in[0] % n_media],
+					 caps[in[1] & 3], &e), 0);
+	emu_options_default(&o);
+	o.time_scale = 0;
+	o.manual_clock = true;
+	assert_int_equal(emu_open(image, &o, &d, &e), 0);
+	while (p + 3 <= len) {
+		struct mmc_cmd c = { .cdb_len = cdb_lens[in[p] & 3] };
+		unsigned dir = (in[p] >> 2) & 3;
+		c.len = dir ? get_le16(in + p + 1) : 0;
+		p += 3;
+		assert_true(p + c.cdb_len <= len);
+		assert_true(dir == MMC_DIR_NONE || dir == MMC_DIR_IN);
+		memcpy(c.cdb, in + p, c.cdb_len);
+		p += c.cdb_len;
+		c.dir = (enum mmc_dir)dir;
+		c.buf = c.len ? calloc(1, c.len) : NULL;
+		assert_int_equal(emu_exec(d, &c), 0);
+		free(c.buf);
+		c.buf = NULL;
+		last = c;
+	}
+	emu_close(d);
+	return last;
+}
+
+/*
+ * mmc/emu/cmd_track.c emu_cmd_reserve_track(): RESERVE TRACK of
+ * 0xFFFFFFFF blocks on a blank DVD-R.  Rounding the size up to the ECC
+ * block wrapped it to 0, so the range check passed and the drive recorded
+ * a reserved track of size 0, which its own state file then refused
+ * ("reserved track without a size"): the disc could not be opened again.
+ * Now: 5/21/00 (LBA out of range), and nothing is reserved.
+ */
+static void reserve_track_of_wrapping_size_is_out_of_range(void **state)
+{
+	char dir[] = "/tmp/test-fuzz-regress-XXXXXX", image[64], st[80];
+	struct emu_disc_summary sum;
+	discfs_error e = { 0 };
+	size_t len;
+	uint8_t *in = load_input("emu_exec", "reserve-track-size-wraps", &len);
+	struct mmc_cmd c;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(image, sizeof(image), "%s/disc", dir);
+	snprintf(st, sizeof(st), "%s/disc.state", dir);
+	c = replay_emu(in, len, image);
+	assert_int_equal(c.cdb[0], 0x53);
+	assert_int_equal(get_be32(c.cdb + 5), 0xFFFFFFFFu);
+	assert_int_equal(c.status, MMC_STATUS_CHECK);
+	assert_int_equal(c.sense[2] & 0x0F, 0x05);
+	assert_int_equal(c.sense[12], 0x21);
+	assert_int_equal(c.sense[13], 0x00);
+	/* the saved state loads again and holds no track */
+	assert_int_equal(emu_disc_summary(image, &sum, &e), 0);
+	assert_int_equal(sum.tracks, 0);
+	unlink(st);
+	unlink(image);
+	rmdir(dir);
+	free(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(metadata_files_of_wrong_type_are_refused),
+		cmocka_unit_test(reserve_track_of_wrapping_size_is_out_of_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,7 +12,12 @@
  *
  * Several drives separated by commas burn the same image at once.  Ctrl-C
  * stops safely and says what state each disc is in.
+ *
+ * When IMAGE is a directory, its tree is mastered as UDF in the layout the
+ * medium needs (as `discctl mkimage --media M` would) and streamed to the
+ * drive while it is produced: no intermediate image touches the disk.
  */
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +39,7 @@ struct burn_args {
 
 static int usage(void)
 {
-	return cli_usage_error("usage: discctl burn DEV[,DEV...] IMAGE|- "
+	return cli_usage_error("usage: discctl burn DEV[,DEV...] IMAGE|DIR|- "
 			       "[--speed N] [--close | --multisession] "
 			       "[--verify=quick|full] [--dummy] [--dao] "
 			       "[--depth N] [--json]");
@@ -171,6 +176,66 @@ static void report_one(const char *dev, const discfs_burn_result *r,
 		fprintf(stderr, "%s: %s: %s\n", cli_prog, dev, r->state);
 }
 
+/* The mastering media name for the drive's current profile, NULL if none. */
+static const char *media_for(discfs_drive *d)
+{
+	static const struct { uint16_t profile; const char *media; } map[] = {
+		{ 0x09, "cd-r" }, { 0x0A, "cd-rw" }, { 0x11, "dvd-r" },
+		{ 0x12, "dvd-ram" }, { 0x13, "dvd-rw" }, { 0x14, "dvd-rw" },
+		{ 0x15, "dvd-r" }, { 0x1A, "dvd+rw" }, { 0x1B, "dvd+r" },
+		{ 0x2B, "dvd+r" }, { 0x41, "bd-r" }, { 0x42, "bd-r" },
+		{ 0x43, "bd-re" },
+	};
+	discfs_media_info m;
+	discfs_error err;
+	const char *name = NULL;
+	if (discfs_media_info_get(d, &m, &err))
+		return NULL;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].profile == m.profile)
+			name = map[i].media;
+	discfs_media_info_free(&m);
+	return name;
+}
+
+/* Masters dir for the drive's medium and streams it to the drive. */
+static int burn_tree(discfs_drive *d, const char *dir, const discfs_burn_opts *o,
+		     discfs_burn_result *res, discfs_error *err)
+{
+	discfs_image_options io;
+	discfs_image *img = NULL;
+	discfs_image_stream *st = NULL;
+	discfs_image_stats stats;
+	int rc;
+
+	discfs_image_options_init(&io);
+	io.media = media_for(d);
+	if (!io.media) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "no writable medium to master %s for", dir);
+		err->code = DISCFS_EWRONGMEDIA;
+		return -DISCFS_EWRONGMEDIA;
+	}
+	if ((rc = discfs_image_open(dir, &io, &img, err)))
+		return rc;
+	discfs_image_stats_get(img, &stats);
+	rc = discfs_image_stream_open(img, &st, err);
+	if (!rc)
+		rc = discfs_burn_producer(d, discfs_image_stream_read, st,
+					  stats.blocks * DISCFS_BLOCK_SIZE, o,
+					  res, err);
+	if (st)
+		discfs_image_stream_close(st);
+	discfs_image_free(img);
+	return rc;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return strcmp(path, "-") && !stat(path, &st) && S_ISDIR(st.st_mode);
+}
+
 int cmd_burn(int argc, char **argv)
 {
 	struct burn_args a;
@@ -184,6 +249,8 @@ int cmd_burn(int argc, char **argv)
 
 	if ((rc = parse(argc, argv, &a)))
 		return rc;
+	if (is_dir(a.image) && a.n_devs > 1)
+		return cli_usage_error("a directory burns to one drive at a time");
 	for (; opened < a.n_devs; opened++)
 		if (discfs_open(a.devs[opened], &d[opened], &err)) {
 			rc = cli_report(&err, a.devs[opened]);
@@ -197,7 +264,9 @@ int cmd_burn(int argc, char **argv)
 	memset(res, 0, sizeof(res));
 	for (size_t i = 0; i < a.n_devs; i++)
 		images[i] = a.image;
-	if (a.n_devs == 1)
+	if (is_dir(a.image) && a.n_devs == 1)
+		rc = burn_tree(d[0], a.image, &a.o, &res[0], &err);
+	else if (a.n_devs == 1)
 		rc = discfs_burn_image(d[0], a.image, &a.o, &res[0], &err);
 	else
 		rc = discfs_burn_multi(d, a.n_devs, images, &a.o, res, &err);
