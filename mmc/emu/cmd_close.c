@@ -105,6 +105,8 @@ void emu_cmd_close(struct emu_drive *d, struct mmc_cmd *cmd)
 	uint8_t cf = cmd->cdb[2] & 0x07;
 	if (!emu_check_writable(d, cmd))
 		return;
+	/* CF 010 on POW BD-R is refused here always: real drives do so
+	 * (Debian bug 713016), so it needs no quirk switch. */
 	if (!(allowed(disc) & (1u << cf))) {
 		emu_sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 		return;
@@ -124,6 +126,12 @@ void emu_cmd_close(struct emu_drive *d, struct mmc_cmd *cmd)
 		return;
 	}
 	if (disc->finalized) {
+		emu_sense(cmd, SK_ILLEGAL_REQUEST, ASC_COMMAND_SEQUENCE);
+		return;
+	}
+	/* quirk: some drives refuse CLOSE TRACK while test write is set */
+	if (cf == 1 && (d->page05[2] & 0x10) &&
+	    emu_quirk(d, EMU_Q_CLOSE_TRACK_SIM_ERROR)) {
 		emu_sense(cmd, SK_ILLEGAL_REQUEST, ASC_COMMAND_SEQUENCE);
 		return;
 	}

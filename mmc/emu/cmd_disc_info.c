@@ -77,6 +77,12 @@ static void standard(struct emu_drive *d, struct mmc_cmd *cmd, uint32_t alloc)
 	b[2] = (uint8_t)(((disc->media->flags & EMU_M_ERASABLE) ? 0x10 : 0) |
 			 emu_last_session_state(disc) << 2 |
 			 emu_disc_status(disc));
+	/* quirk: formatted, unwritten BD-R says appendable, 1 empty session */
+	if (emu_quirk(d, EMU_Q_BDR_FORMATTED_APPENDABLE) &&
+	    disc->profile == MMC_PROF_BD_R_SRM && disc->formatted &&
+	    emu_disc_status(disc) == DISCFS_DISC_BLANK)
+		b[2] = (uint8_t)(DISCFS_SESSION_EMPTY << 2 |
+				 DISCFS_DISC_APPENDABLE);
 	b[3] = 1;
 	b[4] = (uint8_t)sessions;
 	b[5] = (uint8_t)first;

@@ -130,6 +130,10 @@ void emu_cmd_read_structure(struct emu_drive *d, struct mmc_cmd *cmd)
 		emu_sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 		return;
 	}
+	if (dvd && code == 0x11 && emu_quirk(d, EMU_Q_ADIP_REFUSED)) {
+		emu_sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
+		return;
+	}
 	memset(b, 0, sizeof(b));
 	if (code == 0xFF) {
 		len = list(f, nf, disc, dvd, b + 4);

@@ -54,12 +54,37 @@ static uint8_t ctrl(const struct emu_disc *disc, uint32_t i)
 	return (uint8_t)(0x10 | (disc->tracks[i].mode & 0x0F));
 }
 
+/*
+ * Quirk toc0-dvd-variant: a DVD/BD with no complete track answers only the
+ * lead-out (track AAh at the next writable address), first = 1, last = 0,
+ * instead of 5/24/00.  Returns true when it answered.
+ */
+static bool toc0_variant(struct emu_drive *d, struct mmc_cmd *cmd, bool msf,
+			 uint8_t from, uint32_t alloc)
+{
+	const struct emu_disc *disc = &d->disc;
+	uint8_t b[12] = { 0 };
+	if (!emu_quirk(d, EMU_Q_TOC0_DVD_VARIANT) ||
+	    disc->media->family == EMU_CD || (from > 1 && from != 0xAA))
+		return false;
+	put_be16(b, 10);
+	b[2] = 1;
+	b[3] = 0;
+	b[5] = 0x14;
+	b[6] = 0xAA;
+	put_addr(b + 8, disc->next_start, msf);
+	emu_reply(cmd, b, sizeof(b), alloc);
+	return true;
+}
+
 static void fmt0(struct emu_drive *d, struct mmc_cmd *cmd, bool msf,
 		 uint8_t from, uint32_t alloc)
 {
 	const struct emu_disc *disc = &d->disc;
 	uint32_t n = toc_tracks(disc);
 	uint8_t b[4 + 8 * 100];
+	if (!n && toc0_variant(d, cmd, msf, from, alloc))
+		return;
 	if (!n || (from > n && from != 0xAA)) {
 		emu_sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 		return;

@@ -166,6 +166,11 @@ void emu_cmd_track_info(struct emu_drive *d, struct mmc_cmd *cmd)
 		emu_sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_CDB);
 		return;
 	}
+	/* quirk: the blank CD's invisible track at NWA -150 (libburn repairs) */
+	if (emu_quirk(d, EMU_Q_CD_NWA_150) && disc->media->family == EMU_CD &&
+	    emu_disc_status(disc) == DISCFS_DISC_BLANK && t.number == 1 &&
+	    t.nwa_v)
+		t.nwa = (uint32_t)-150;
 	encode(&t, b);
 	emu_reply(cmd, b, sizeof(b), get_be16(c + 7));
 }

@@ -86,6 +86,7 @@ int emu_disc_summary(const char *image, struct emu_disc_summary *out,
 	out->tray_open = d.tray_open;
 	out->time_scale = d.time_scale;
 	out->faults = d.faults;
+	out->quirks = d.quirks;
 	emu_disc_free(&d);
 	return 0;
 }
@@ -110,6 +111,22 @@ int emu_disc_set(const char *image, const int *tray_open,
 	rc = emu_disc_validate(&d, err);
 	if (!rc)
 		rc = emu_state_save(&d, err);
+	emu_disc_free(&d);
+	return rc;
+}
+
+int emu_disc_set_quirks(const char *image, unsigned quirks,
+			discfs_error *err)
+{
+	struct emu_disc d;
+	if (quirks & ~EMU_Q_ALL)
+		return dfs_fail(err, DISCFS_EINVAL, "unknown quirk bits 0x%x",
+				quirks & ~EMU_Q_ALL);
+	int rc = emu_state_load(image, &d, err);
+	if (rc)
+		return rc;
+	d.quirks = quirks;
+	rc = emu_state_save(&d, err);
 	emu_disc_free(&d);
 	return rc;
 }

@@ -9,6 +9,7 @@
  *   sessions-closed N      next-start LBA        time-scale X
  *   fault-write-error LBA  fault-unreadable FIRST LAST
  *   fault-power-loss-after N  fault-vanish-after N  fault-never-ready
+ *   quirks NAME[,NAME...]  (only when some quirk is on; see emu.h)
  *   track SESSION START SIZE WRITTEN FLAGS MODE
  *   end
  * This file reads and parses it; disc_state_write.c writes it atomically
@@ -238,6 +239,16 @@ static int parse_line(struct parser *p, char *line, discfs_error *err)
 		if (*end || !(v >= 0 && v <= 1e6))
 			return bad(err, "bad time-scale");
 		p->d->time_scale = v;
+		return 0;
+	}
+	if (!strcmp(tok[0], "quirks") && n == 2) {
+		int rc = once(p, 22, err);
+		if (rc)
+			return rc;
+		discfs_error why = { 0 };
+		if (emu_quirks_parse(tok[1], &p->d->quirks, &why))
+			return dfs_fail(err, DISCFS_EFORMAT, "state file: %s",
+					why.msg);
 		return 0;
 	}
 	for (unsigned k = 0; k < sizeof(num_keys) / sizeof(num_keys[0]); k++) {

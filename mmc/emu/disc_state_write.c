@@ -41,6 +41,11 @@ static void write_body(FILE *f, const struct emu_disc *d)
 		d->tray_open ? "open" : "closed", d->sessions_closed,
 		d->next_start, d->time_scale);
 	write_faults(f, &d->faults);
+	if (d->quirks) {
+		char q[256];
+		if (emu_quirks_format(d->quirks, q, sizeof(q), NULL) == 0)
+			fprintf(f, "quirks %s\n", q);
+	}
 	for (uint32_t i = 0; i < d->n_tracks; i++) {
 		const struct emu_track *t = &d->tracks[i];
 		fprintf(f, "track %u %u %u %u %u %u\n", t->session, t->start,

@@ -70,7 +70,32 @@ struct emu_options {
 	bool underrun_protection; /* default true; page 05 BUFE may change it */
 	bool pioneer_quirk;       /* 2/04/07 to the next non-TUR command after
 				   * a long operation ended (default false) */
+	unsigned quirks;          /* enum emu_quirk bits, added to the disc's
+				   * own (state file); default 0 = none */
 };
+
+/*
+ * Quirk switches: real-drive differences burners code around (mmc-notes
+ * section 6 item 7; docs/emulator.md says what each one does).  All off by
+ * default.  Two of the list need no switch: CF 010 on POW BD-R is always
+ * refused with 5/24/00, and feature 21h is always absent after a minimal
+ * blank, as on the real drives.  A drive applies opts.quirks | the disc's
+ * stored quirks.
+ */
+enum emu_quirk {
+	EMU_Q_CD_NWA_150 = 1u << 0,               /* "cd-nwa-150" */
+	EMU_Q_BDR_FORMATTED_APPENDABLE = 1u << 1, /* "bdr-formatted-appendable" */
+	EMU_Q_ADIP_REFUSED = 1u << 2,             /* "adip-refused" */
+	EMU_Q_TOC0_DVD_VARIANT = 1u << 3,         /* "toc0-dvd-variant" */
+	EMU_Q_CLOSE_TRACK_SIM_ERROR = 1u << 4,    /* "close-track-sim-error" */
+	EMU_Q_ALL = (1u << 5) - 1,
+};
+
+/* "name[,name...]" or "none" -> bits; an unknown name: DISCFS_EINVAL. */
+int emu_quirks_parse(const char *list, unsigned *out, discfs_error *err);
+/* bits -> "name,name" ("none" for 0) in buf of size n; DISCFS_EINVAL when
+ * it does not fit or has unknown bits. */
+int emu_quirks_format(unsigned q, char *buf, size_t n, discfs_error *err);
 
 /* Fills the defaults described above. */
 void emu_options_default(struct emu_options *o);
@@ -213,6 +238,7 @@ struct emu_disc_summary {
 	bool tray_open;
 	double time_scale;
 	struct emu_faults faults;
+	unsigned quirks;         /* enum emu_quirk bits stored with the disc */
 };
 int emu_disc_summary(const char *image, struct emu_disc_summary *out,
 		     discfs_error *err);
@@ -222,5 +248,9 @@ int emu_disc_summary(const char *image, struct emu_disc_summary *out,
 int emu_disc_set(const char *image, const int *tray_open,
 		 const struct emu_faults *faults, double time_scale,
 		 discfs_error *err);
+
+/* Replaces a closed disc's stored quirks (enum emu_quirk bits). */
+int emu_disc_set_quirks(const char *image, unsigned quirks,
+			discfs_error *err);
 
 #endif

@@ -101,6 +101,7 @@ struct emu_disc {
 	struct emu_track *tracks;  /* EMU_MAX_TRACKS entries */
 	struct emu_faults faults;
 	double time_scale;
+	unsigned quirks;           /* enum emu_quirk; "quirks" line, 0 = none */
 };
 
 /* disc_state.c: state file */
@@ -205,6 +206,12 @@ struct emu_drive {
 	bool pioneer_pending;
 	struct emu_stats stats;
 };
+
+/* Is quirk q (enum emu_quirk) on: in the options or stored with the disc? */
+static inline bool emu_quirk(const struct emu_drive *d, unsigned q)
+{
+	return ((d->opt.quirks | d->disc.quirks) & q) != 0;
+}
 
 /* drive.c */
 void emu_raise_event(struct emu_drive *d, uint8_t code);

@@ -163,6 +163,15 @@ static bool fake_run(struct fake *f, struct mmc_cmd *c)
 	return true;
 }
 
+/* The WRITE to be overtaken waits at the head of the queue until the one
+ * behind it arrives, so the reordering happens on every run rather than
+ * only when the machine happens to be slow enough to queue two. */
+static bool holding_for_swap(const struct fake *f)
+{
+	return f->swap_at_lba >= 0 && f->qn == 1 && f->q[0]->cdb[0] == 0x2A &&
+	       get_be32(f->q[0]->cdb + 2) == (uint64_t)f->swap_at_lba;
+}
+
 static void *fake_worker(void *arg)
 {
 	struct fake *f = arg;
@@ -170,7 +179,7 @@ static void *fake_worker(void *arg)
 	for (;;) {
 		struct mmc_cmd *c;
 		uint64_t one = 1;
-		while (!f->qn && !f->stop)
+		while ((!f->qn || holding_for_swap(f)) && !f->stop)
 			pthread_cond_wait(&f->cv, &f->mu);
 		if (f->stop)
 			break;
