@@ -138,6 +138,7 @@ check: deps-check
 	$(MAKE) -j$(JOBS) all unit
 	$(MAKE) -j$(JOBS) SAN=1 BUILD=build/san unit
 	sh tests/run.sh --build $(BUILD) --san-build build/san
+	sh tests/faults/matrix.sh $(BUILD)
 	$(MAKE) check-fuzz
 
 check-unit: all unit
@@ -158,6 +159,18 @@ demo: deps-check all
 
 bench: deps-check all
 	sh scripts/bench.sh $(BUILD)
+
+# The fault matrix (tests/faults/matrix.sh): media x operation x fault on
+# the emulated drive; the table goes to $(BUILD)/faults/matrix.txt.
+faults: deps-check all
+	sh tests/faults/matrix.sh $(BUILD)
+
+# The same matrix with ASan+LSan+UBSan programs (a build of their own):
+# memory leaked or misused on an error path fails the cell that hit it.
+.PHONY: faults faults-leak
+faults-leak: deps-check
+	$(MAKE) -j$(JOBS) SAN=1 BUILD=build/faults-san all
+	FX_TIMEOUT=120 sh tests/faults/matrix.sh build/faults-san
 
 # ---------------------------------------------------------------- install
 install: all

@@ -2,8 +2,10 @@
  * fused/control.c - extended attributes, and the control channel that
  * rides on them: setting DFS_XATTR_COMMIT on the root commits (what
  * `discctl commit MOUNTPOINT` does), reading DFS_XATTR_STATUS on the root
- * tells what is staged and how the last commit went.  Also the
- * commit_idle thread.  (The commit itself: mount.c.)
+ * tells what is staged and how the last commit went; setting
+ * DFS_XATTR_CLOSE on the root commits and then finalizes the disc (what
+ * `discctl close MOUNTPOINT` does).  Also the commit_idle thread, and
+ * close_on_unmount at the end of serving.  (The commit itself: mount.c.)
  */
 #include "fused/fs_int.h"
 
@@ -14,6 +16,8 @@
 #include <sys/xattr.h>
 #include <syslog.h>
 #include <time.h>
+
+#include "mmc/drive_query.h"
 
 static int is_control(fuse_ino_t ino, const char *name)
 {
@@ -47,8 +51,10 @@ void dfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	if (flags & XATTR_REPLACE) f |= STG_XATTR_REPLACE;
 	pthread_mutex_lock(&m->lock);
 	if (is_control(ino, name))
-		rc = strcmp(name, DFS_XATTR_COMMIT) ? -EPERM
-		     : dfs_mount_commit(m, "discctl commit");
+		rc = !strcmp(name, DFS_XATTR_COMMIT)
+		     ? dfs_mount_commit(m, "discctl commit")
+		     : !strcmp(name, DFS_XATTR_CLOSE)
+		     ? dfs_mount_close(m, "discctl close") : -EPERM;
 	else if (!storable(name))
 		rc = -ENOTSUP;
 	else if (size + strlen(name) > dfs_space_left(m))
@@ -173,14 +179,29 @@ int dfs_idle_start(struct dfs_mount *m)
 	return 0;
 }
 
+/* -o close_on_unmount: like Windows on eject, a write-once disc that was
+ * written to is committed and finalized when the mount ends. */
+static void close_on_unmount(struct dfs_mount *m)
+{
+	pthread_mutex_lock(&m->lock);
+	if (!m->disc.none && !m->disc.closed && !m->disc.read_only &&
+	    !m->store.broken && !mmc_profile_random_access(m->disc.profile) &&
+	    (!m->disc.blank || stg_store_dirty(&m->store)) &&
+	    dfs_mount_close(m, "unmount") < 0)
+		fprintf(stderr, "discfs: %s\n", m->status);
+	pthread_mutex_unlock(&m->lock);
+}
+
 void dfs_idle_stop(struct dfs_mount *m)
 {
-	if (!m->idle_running)
-		return;
-	pthread_mutex_lock(&m->lock);
-	m->stopping = true;
-	pthread_cond_signal(&m->idle_cond);
-	pthread_mutex_unlock(&m->lock);
-	pthread_join(m->idle_thread, NULL);
-	m->idle_running = false;
+	if (m->idle_running) {
+		pthread_mutex_lock(&m->lock);
+		m->stopping = true;
+		pthread_cond_signal(&m->idle_cond);
+		pthread_mutex_unlock(&m->lock);
+		pthread_join(m->idle_thread, NULL);
+		m->idle_running = false;
+	}
+	if (m->opt.close_on_unmount)
+		close_on_unmount(m);
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mmc/drive_query.h"
 #include "mmc/mmc_defs.h"
 #include "util/err.h"
 
@@ -119,6 +120,15 @@ static int open_volume(struct dfs_disc *d, const discfs_media_info *mi,
 				"system this build can read", d->dev,
 				discfs_profile_name(mi->profile));
 	discfs_volume_info_get(d->vol, &vi);
+	if (vi.format == DISCFS_VOLUME_ISO9660) { /* nothing to add UDF to */
+		d->read_only = "ISO9660 disc: mounted read-only; it holds no UDF "
+			       "file system to add to";
+		d->free_bytes = 0;
+		snprintf(d->generation, sizeof(d->generation), "iso9660:%04x:"
+			 "s%u:end%u", mi->profile, mi->sessions, mi->last_lba);
+		d->paths = calloc(1, sizeof(*d->paths));
+		return d->paths ? 0 : dfs_fail(err, DISCFS_ENOMEM, "out of memory");
+	}
 	if (vi.free_blocks != UINT64_MAX && !mi->free_blocks)
 		d->free_bytes = vi.free_blocks * DISCFS_BLOCK_SIZE;
 	/* What identifies this committed state.  On a VAT volume the VAT in
@@ -255,6 +265,37 @@ static void empty_as_blank(struct dfs_disc *d, const char *staged_on)
 		snprintf(d->generation, sizeof(d->generation), "%s", blank_gen);
 }
 
+/*
+ * A rewritable disc that is formatted but was never written (DVD-RAM and
+ * BD-RE come so from the shop; the drive calls them "complete") holds no
+ * file system: its first 512 blocks, where every file system we know puts
+ * its descriptors (ISO9660 and UDF at 16.., the UDF anchor at 256), read
+ * as zeros.  Such a disc is blank to us; anything else on it is data we
+ * must not overwrite.
+ */
+#define UNUSED_PROBE_BLOCKS 512
+
+static bool unused_rewritable(const char *dev, uint64_t capacity_blocks)
+{
+	discfs_drive *drive;
+	discfs_error ignored;
+	uint8_t *buf;
+	bool zero = false;
+	uint32_t n = capacity_blocks < UNUSED_PROBE_BLOCKS
+		     ? (uint32_t)capacity_blocks : UNUSED_PROBE_BLOCKS;
+
+	if (!n || !(buf = malloc((size_t)n * DISCFS_BLOCK_SIZE)))
+		return false;
+	if (discfs_open(dev, &drive, &ignored) == 0) {
+		zero = discfs_read_blocks(drive, 0, n, buf, &ignored) == 0;
+		for (size_t i = 0; zero && i < (size_t)n * DISCFS_BLOCK_SIZE; i++)
+			zero = buf[i] == 0;
+		discfs_close(drive);
+	}
+	free(buf);
+	return zero;
+}
+
 int dfs_disc_open(struct dfs_disc *d, const char *dev, uint64_t capacity_none,
 		  const char *staged_on, discfs_error *err)
 {
@@ -279,10 +320,17 @@ int dfs_disc_open(struct dfs_disc *d, const char *dev, uint64_t capacity_none,
 		return dfs_wrap(err, rc, "%s", dev);
 	d->profile = mi.profile;
 	d->erasable = mi.erasable;
-	d->blank = mi.disc_status == DISCFS_DISC_BLANK;
+	d->blank = mi.disc_status == DISCFS_DISC_BLANK ||
+		   (mi.present && mmc_profile_random_access(mi.profile) &&
+		    unused_rewritable(dev, mi.capacity_blocks));
+	d->closed = mi.present && mi.disc_status == DISCFS_DISC_COMPLETE &&
+		    !mmc_profile_random_access(mi.profile);
+	if (d->closed)
+		d->read_only = "closed (finalized) disc: mounted read-only; "
+			       "nothing can be appended to it";
 	d->capacity_bytes = mi.capacity_blocks * DISCFS_BLOCK_SIZE;
-	d->free_bytes = (d->blank ? mi.capacity_blocks : mi.free_blocks) *
-			DISCFS_BLOCK_SIZE;
+	d->free_bytes = d->closed ? 0 : (d->blank ? mi.capacity_blocks
+					   : mi.free_blocks) * DISCFS_BLOCK_SIZE;
 	if (!mi.present)
 		rc = dfs_fail(err, DISCFS_ENOMEDIUM, "%s: no disc in the drive", dev);
 	else if (d->blank)
@@ -300,7 +348,9 @@ int dfs_disc_open(struct dfs_disc *d, const char *dev, uint64_t capacity_none,
 	snprintf(d->desc, sizeof(d->desc), "%s, %s, %llu bytes free",
 		 discfs_profile_name(mi.profile),
 		 d->blank ? "blank" : d->unfinished
-		 ? "holding an unfinished session of a failed commit" : "recorded",
+		 ? "holding an unfinished session of a failed commit"
+		 : d->closed ? "recorded, closed (finalized): read-only"
+		 : "recorded",
 		 (unsigned long long)d->free_bytes);
 	discfs_media_info_free(&mi);
 	if (rc < 0)

@@ -12,8 +12,13 @@
  * public UDF reader (discfs_volume_*): its whole tree of names and
  * attributes is loaded at mount (committed inode numbers are derived from
  * the file entries' locations, so they are the same at every mount), file
- * bytes are read on demand.  A recorded disc without a readable UDF file
- * system (ISO9660 only, damaged) is refused with the reader's message.
+ * bytes are read on demand.  A disc with only ISO9660 is shown read-only
+ * (read_only says why; the daemon mounts it "ro", so writes get EROFS); a
+ * recorded disc with neither (damaged) is refused with the reader's message.
+ *
+ * A closed (finalized) write-once disc is opened as it is, with closed set
+ * and no free space: nothing can be appended to it, so the daemon serves
+ * it read-only.
  *
  * The drive is opened only while the disc is examined: the reader opens
  * its own source, and the commit writer opens the drive to burn.
@@ -39,6 +44,8 @@ struct dfs_disc {
 	bool erasable;
 	bool empty_volume;          /* a volume without files or subdirectories */
 	bool repaired;              /* a commit cut short was put in order at open */
+	bool closed;                /* finalized write-once disc: read-only */
+	const char *read_only;      /* why the disc is mounted read-only (NULL: it is not) */
 	uint64_t capacity_bytes;    /* usable capacity of the medium */
 	uint64_t free_bytes;        /* what a commit may still use */
 	char generation[STG_GEN_MAX + 1];

@@ -109,7 +109,9 @@ void dfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 	ssize_t n = -ENOSPC;
 
 	pthread_mutex_lock(&m->lock);
-	if (size <= dfs_space_left(m))
+	if (m->store.broken == EROFS) /* a closed disc: not a full one */
+		n = -EROFS;
+	else if (size <= dfs_space_left(m))
 		n = stg_write(&m->store, ino, (uint64_t)off, buf, size);
 	if (n >= 0)
 		dfs_touched(m);

@@ -178,7 +178,9 @@ static void dfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 
 	pthread_mutex_lock(&m->lock);
 	in = stg_tree_inode(&m->store.tree, ino);
-	if (in && (valid & STG_SET_SIZE) && (uint64_t)attr->st_size > in->size &&
+	if (m->store.broken == EROFS && valid)
+		rc = -EROFS; /* a closed disc: not a full one */
+	else if (in && (valid & STG_SET_SIZE) && (uint64_t)attr->st_size > in->size &&
 	    (uint64_t)attr->st_size - in->size > dfs_space_left(m))
 		rc = -ENOSPC; /* a hole must fit on the disc too */
 	if (rc == 0 && valid)
@@ -233,6 +235,8 @@ int dfs_make(fuse_req_t req, fuse_ino_t parent, const char *name,
 	uint32_t uid, gid;
 	int rc;
 
+	if (m->store.broken == EROFS)
+		return -EROFS; /* a closed disc: not a full one */
 	if (dfs_space_left(m) < 2 * DISCFS_BLOCK_SIZE)
 		return -ENOSPC;
 	new_owner(req, dir, &mode, &uid, &gid);
@@ -301,7 +305,9 @@ static void dfs_symlink(fuse_req_t req, const char *target, fuse_ino_t parent,
 	dir = stg_tree_inode(&m->store.tree, parent);
 	if (dir && (dir->mode & S_ISGID))
 		gid = dir->gid;
-	if (dfs_space_left(m) >= 2 * DISCFS_BLOCK_SIZE)
+	if (m->store.broken == EROFS)
+		rc = -EROFS;
+	else if (dfs_space_left(m) >= 2 * DISCFS_BLOCK_SIZE)
 		rc = stg_symlink(&m->store, parent, name, target, c->uid, gid, &in);
 	if (rc < 0) {
 		fuse_reply_err(req, -rc);

@@ -139,13 +139,15 @@ int main(int argc, char **argv)
 	cli_prog = "discfs";
 	if (dfs_options_parse(argc, argv, &m.opt, &fa) < 0)
 		return 2;
+	/* From here on every way out goes through "out": fa is freed. */
+	rc = 0;
 	if (m.opt.show_help) {
 		dfs_usage(stdout);
-		return 0;
+		goto out;
 	}
 	if (m.opt.show_version) {
 		printf("discfs %s (libfuse %s)\n", DISCFS_VERSION, fuse_pkgversion());
-		return 0;
+		goto out;
 	}
 	/* The daemon leaves its working directory: a relative image path
 	 * would not be found at the commit. */
@@ -160,15 +162,25 @@ int main(int argc, char **argv)
 	if (!m.opt.staging && dfs_default_staging(&m.opt) < 0) {
 		fprintf(stderr, "discfs: no cache directory for staging "
 				"(set HOME or use -o staging=DIR)\n");
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	openlog("discfs", LOG_PID, LOG_USER);
 	/* What the staged changes stack on tells a cut-short commit apart. */
 	staged_on = stg_journal_base(m.opt.staging, base, sizeof(base)) == 0
 		    ? base : NULL;
 	rc = dfs_disc_open(&m.disc, m.opt.dev, m.opt.capacity, staged_on, &err);
-	if (rc < 0)
-		return cli_report(&err, NULL);
+	if (rc < 0) {
+		rc = cli_report(&err, NULL);
+		goto out;
+	}
+	if (m.disc.read_only) {
+		fprintf(stderr, "discfs: %s: %s\n", m.opt.dev, m.disc.read_only);
+		if (fuse_opt_add_arg(&fa, "-oro") < 0) {
+			rc = 1;
+			goto close_disc;
+		}
+	}
 	pthread_mutex_init(&m.lock, NULL);
 	rc = open_store(&m);
 	if (rc == 0) {
@@ -181,7 +193,9 @@ int main(int argc, char **argv)
 		rc = add_fsname(&fa, m.opt.dev) < 0 ? 1 : serve(&m, &fa);
 		stg_store_close(&m.store);
 	}
+close_disc:
 	dfs_disc_close(&m.disc);
+out:
 	fuse_opt_free_args(&fa);
 	return rc;
 }

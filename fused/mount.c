@@ -52,6 +52,8 @@ int dfs_mount_open_store(struct dfs_mount *m, discfs_error *err)
 	m->disc.map = map;
 	rc = stg_store_open(&m->store, m->opt.staging, &p, err);
 	m->disc.map = NULL;
+	if (rc == 0 && m->disc.closed)
+		m->store.broken = EROFS; /* nothing can be appended any more */
 	dfs_inomap_free(map);
 	return rc;
 }
@@ -62,8 +64,12 @@ static int errno_of(int discfs_rc)
 	case DISCFS_ENOSPC: return ENOSPC;
 	case DISCFS_ENOTSUP: case DISCFS_EWRONGMEDIA: return ENOTSUP;
 	case DISCFS_EPROTECT: return EROFS;
-	case DISCFS_EBUSY: return EBUSY;
+	case DISCFS_EBUSY: case DISCFS_ENOTREADY: return EBUSY;
 	case DISCFS_ENOMEDIUM: return ENOMEDIUM;
+	case DISCFS_ENODEV: return ENODEV;
+	/* the block layer's own errno for a drive's medium error ("critical
+	 * target error"), so `discctl commit` can tell it from other EIO */
+	case DISCFS_EMEDIUM: return EREMOTEIO;
 	default: return EIO;
 	}
 }
@@ -94,6 +100,11 @@ int dfs_mount_commit(struct dfs_mount *m, const char *why)
 	discfs_error err = { 0 };
 	int rc;
 
+	if (m->disc.closed) {
+		snprintf(m->status, sizeof(m->status), "commit refused (%s): "
+			 "the disc is closed (finalized): read-only", why);
+		return -EROFS;
+	}
 	if (m->store.broken)
 		return -EIO;
 	bool dirty = stg_store_dirty(&m->store);
@@ -119,5 +130,70 @@ int dfs_mount_commit(struct dfs_mount *m, const char *why)
 		}
 	}
 	snprintf(m->status, sizeof(m->status), "committed (%s)", why);
+	return 0;
+}
+
+/* Why this disc cannot be closed, or NULL. */
+static const char *cannot_close(const struct dfs_mount *m)
+{
+	if (m->disc.none)
+		return "no disc to close (DEV none)";
+	if (m->disc.closed)
+		return "the disc is already closed (finalized)";
+	if (m->disc.read_only)
+		return m->disc.read_only;
+	if (m->disc.blank)
+		return "the disc is blank: there is nothing to close";
+	return NULL;
+}
+
+static int close_drive(const char *dev, discfs_error *err)
+{
+	discfs_drive *drive;
+	int rc = discfs_open(dev, &drive, err);
+
+	if (rc < 0)
+		return rc;
+	rc = discfs_close_disc(drive, err);
+	discfs_close(drive);
+	return rc;
+}
+
+int dfs_mount_close(struct dfs_mount *m, const char *why)
+{
+	discfs_error err = { 0 };
+	const char *no;
+	int rc;
+
+	if (stg_store_dirty(&m->store) && (rc = dfs_mount_commit(m, why)) < 0)
+		return rc; /* the status says why; nothing closed */
+	if ((no = cannot_close(m))) {
+		snprintf(m->status, sizeof(m->status), "close refused (%s): %s",
+			 why, no);
+		return -ENOTSUP;
+	}
+	if ((rc = close_drive(m->opt.dev, &err)) < 0) {
+		snprintf(m->status, sizeof(m->status), "close failed (%s): %s",
+			 why, err.msg);
+		syslog(LOG_ERR, "discfs %s: %s", m->opt.mountpoint, m->status);
+		return -errno_of(rc);
+	}
+	/* The disc changed: read it again (closed now, or a rewritable disc
+	 * that was only flushed). */
+	if ((rc = reload(m, &err)) < 0) {
+		snprintf(m->status, sizeof(m->status), "closed (%s), but reading "
+			 "the disc back failed: %s", why, err.msg);
+		syslog(LOG_ERR, "discfs %s: %s", m->opt.mountpoint, m->status);
+		return -EIO;
+	}
+	if (m->disc.closed) {
+		m->store.broken = EROFS; /* nothing may be staged any more */
+		snprintf(m->status, sizeof(m->status), "closed (%s): the disc "
+			 "is finalized; the mount is read-only", why);
+	} else {
+		snprintf(m->status, sizeof(m->status), "closed (%s): rewritable "
+			 "disc, flushed; nothing to finalize", why);
+	}
+	syslog(LOG_INFO, "discfs %s: %s", m->opt.mountpoint, m->status);
 	return 0;
 }

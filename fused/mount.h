@@ -25,6 +25,7 @@
 /* Names on the root that make the control channel (discfs.h). */
 #define DFS_XATTR_COMMIT DISCFS_XATTR_COMMIT /* set: commit now */
 #define DFS_XATTR_STATUS DISCFS_XATTR_STATUS /* get: one-line status */
+#define DFS_XATTR_CLOSE DISCFS_XATTR_CLOSE   /* set: commit, then close */
 
 struct dfs_options {
 	char *dev, *mountpoint, *staging;
@@ -35,6 +36,7 @@ struct dfs_options {
 	int allow_other;
 	int foreground, debug;
 	int no_commit_on_unmount;
+	int close_on_unmount;       /* commit, then finalize at unmount */
 	int show_help, show_version;
 };
 
@@ -69,7 +71,19 @@ int dfs_mount_open_store(struct dfs_mount *m, discfs_error *err);
  */
 int dfs_mount_commit(struct dfs_mount *m, const char *why);
 
-/* Starts/stops the commit_idle thread (control.c). */
+/*
+ * Commits what is staged, then finalizes the disc (discfs_close_disc), with
+ * m->lock held; fills m->status.  0 or -errno: -ENOTSUP (the disc cannot
+ * be closed: none, blank, already closed), -EROFS, -EIO, ...  A failed
+ * commit leaves the disc open and the changes staged.  Once the disc is
+ * closed the store is read-only (broken = EROFS) and the status says so;
+ * on rewritable media the close only flushes and the mount stays writable.
+ */
+int dfs_mount_close(struct dfs_mount *m, const char *why);
+
+/* Starts/stops the commit_idle thread (control.c).  dfs_idle_stop() is
+ * called once when serving ends (unmount, signal): with close_on_unmount
+ * it then commits and closes a write-once disc that is not closed yet. */
 int dfs_idle_start(struct dfs_mount *m);
 void dfs_idle_stop(struct dfs_mount *m);
 

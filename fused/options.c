@@ -91,6 +91,10 @@ static int proc(void *data, const char *arg, int key, struct fuse_args *out)
 		o->no_commit_on_unmount = 1;
 		return 0;
 	}
+	if (!strcmp(arg, "close_on_unmount")) {
+		o->close_on_unmount = 1;
+		return 0;
+	}
 	return 1;
 }
 
@@ -131,6 +135,12 @@ int dfs_options_parse(int argc, char **argv, struct dfs_options *o,
 		ps.bad = 1;
 	}
 	free(ps.capacity);
+	if (o->close_on_unmount && o->no_commit_on_unmount) {
+		/* closing needs the staged changes on the disc first */
+		cli_usage_error("close_on_unmount and no_commit_on_unmount "
+				"exclude each other");
+		ps.bad = 1;
+	}
 	if (ps.bad)
 		return -1;
 	if (o->show_help || o->show_version)
@@ -206,6 +216,8 @@ void dfs_usage(FILE *f)
 		"                         $XDG_CACHE_HOME/discfs/<disc>)\n"
 		"  -o commit_idle=N       commit after N idle seconds (0: never)\n"
 		"  -o no_commit_on_unmount  leave changes staged at unmount\n"
+		"  -o close_on_unmount    commit, then close (finalize) a write-once\n"
+		"                         disc at unmount (off: each close costs space)\n"
 		"  -o capacity=BYTES      size of DEV 'none' (default 1G)\n"
 		"  -o threads=N           FUSE worker threads (default 1)\n"
 		"  -o writeback           kernel writeback cache (default off)\n"

@@ -334,8 +334,8 @@ int stg_store_apply(struct stg_store *s, const struct stg_op *op)
 	discfs_error err;
 	int rc;
 
-	if (s->broken)
-		return -EIO;
+	if (s->broken) /* EROFS: the disc was closed; else an error */
+		return s->broken == EROFS ? -EROFS : -EIO;
 	if (op->ino && op->type != STG_OP_MKNOD && op->type != STG_OP_SYMLINK)
 		in = stg_tree_inode(&s->tree, op->ino);
 	rc = stg_tree_apply(&s->tree, op);

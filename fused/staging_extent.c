@@ -72,7 +72,8 @@ static uint32_t ext_punch(struct stg_tree *t, struct stg_inode *in,
 		in->ext_bytes -= cut;
 		t->staged_bytes -= cut;
 	}
-	memmove(&in->ext[w], &in->ext[i], (in->n_ext - i) * sizeof(*in->ext));
+	if (i < in->n_ext) /* ext may be NULL when empty: no memmove(NULL) */
+		memmove(&in->ext[w], &in->ext[i], (in->n_ext - i) * sizeof(*in->ext));
 	in->n_ext -= i - w;
 	return w;
 }

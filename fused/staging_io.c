@@ -70,7 +70,7 @@ ssize_t stg_write(struct stg_store *s, uint64_t ino, uint64_t off,
 	ssize_t n;
 
 	if (s->broken)
-		return -EIO;
+		return s->broken == EROFS ? -EROFS : -EIO;
 	if (!in)
 		return -ENOENT;
 	if (!S_ISREG(in->mode))

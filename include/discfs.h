@@ -226,6 +226,7 @@ typedef struct discfs_emu_info {
 	bool tray_open;
 	double time_scale;        /* 1 = real time, 0 = instant */
 	char faults[256];         /* armed faults as fault specs, "" if none */
+	char quirks[160];         /* stored quirk switches, "none" if none */
 } discfs_emu_info;
 
 int discfs_emu_info_get(const char *path, discfs_emu_info *out,
@@ -249,6 +250,20 @@ int discfs_emu_fault(const char *path, const char *spec, discfs_error *err);
  * 0 = instant (no speed or buffer model). */
 int discfs_emu_set_time_scale(const char *path, double scale,
 			      discfs_error *err);
+
+/*
+ * Quirk switches of a disc not in use (all off by default): list is
+ * "none" or comma-separated names of real-drive behaviours the next drive
+ * opened on it reproduces (docs/emulator.md, "Quirks"): "cd-nwa-150",
+ * "bdr-formatted-appendable", "adip-refused", "toc0-dvd-variant",
+ * "close-track-sim-error".  Replaces the stored set; an unknown name:
+ * DISCFS_EINVAL, nothing changed.
+ */
+int discfs_emu_set_quirks(const char *path, const char *list,
+			  discfs_error *err);
+
+/* NULL-terminated list of the quirk names discfs_emu_set_quirks() takes. */
+const char *const *discfs_emu_quirk_names(void);
 
 /* ------------------------------------------------ burning (uring/, lib/) */
 /*
@@ -454,6 +469,34 @@ int discfs_read_image(discfs_drive *drive, const char *out, int scope,
 
 /* @@burn-api@@ (section owned by the burn engine; add declarations above) */
 
+/* ------------------------------------------------------------- closing */
+/*
+ * Finalizes the disc in the drive so that any drive and any OS reads it,
+ * like IMAPI2's "close media": flushes the drive cache, closes the tracks
+ * still open, and closes the last session in the way that finalizes the
+ * profile (CD-R/RW and DVD-R/RW: session close with no next session;
+ * DVD+R: finalize, full-radius lead-out; DVD+R DL: finalize, minimal
+ * radius; BD-R: finalize).  Nothing can be appended afterwards: each close
+ * costs the lead-in/lead-out space of a session, so it is done on request
+ * only.  Succeeds when the disc then reads as complete.
+ *
+ * Rewritable media (DVD+RW, DVD-RW restricted overwrite, DVD-RAM, BD-RE)
+ * need no finalization: only the cache is flushed, except that a DVD+RW
+ * whose background format is unfinished gets it stopped and its lead-out
+ * written (DVD-ROM drives need it).
+ *
+ * Errors: DISCFS_EWRONGMEDIA "the disc is already closed (finalized)" on
+ * a complete disc, and for a blank disc (nothing to close) or a read-only
+ * one; DISCFS_ENOMEDIUM, DISCFS_EPROTECT; the drive's refusals with their
+ * sense.  The drive is used synchronously (nothing else may use it).
+ */
+int discfs_close_disc(discfs_drive *drive, discfs_error *err);
+
+/* On a discfs mount (see "mounting" below): setting this xattr on the root
+ * commits what is staged, then closes the disc; the mount is read-only
+ * afterwards.  It fails like a commit, or as discfs_close_disc(). */
+#define DISCFS_XATTR_CLOSE "user.discfs.close"
+
 /* ------------------------------------------------------ images (udf/) */
 
 /*
@@ -547,6 +590,10 @@ void discfs_image_free(discfs_image *img);
  * 512/1024/4096 for hard-disk volumes.  Paths inside the volume are
  * absolute or root-relative ("/", "a/b"); symlinks are not followed.
  * Hostile volumes fail with DISCFS_EFORMAT and a one-line message.
+ * A volume without UDF but with ISO9660 (Rock Ridge, Joliet or plain
+ * names; the last session of a disc, or of an image file the one whose
+ * descriptors are at block 16) is read as such;
+ * discfs_volume_info.format says which.
  * A volume is not thread-safe: one thread at a time (or a lock).
  */
 typedef struct discfs_volume discfs_volume;
@@ -562,6 +609,19 @@ typedef struct discfs_stat {
 	uint32_t atime_nsec, mtime_nsec, ctime_nsec;
 } discfs_stat;
 
+/* What discfs_volume_open() found (discfs_volume_info.format). */
+enum discfs_volume_format {
+	DISCFS_VOLUME_UDF = 0,
+	DISCFS_VOLUME_ISO9660 = 1, /* no UDF: ISO9660 only, read-only */
+};
+
+/* Where an ISO9660 volume's names come from (discfs_volume_info.iso_names). */
+enum discfs_iso_names {
+	DISCFS_ISO_NAMES_PLAIN = 0,
+	DISCFS_ISO_NAMES_JOLIET = 1,
+	DISCFS_ISO_NAMES_ROCK_RIDGE = 2,
+};
+
 typedef struct discfs_volume_info {
 	char label[128];       /* logical volume identifier */
 	char volume_id[128];   /* primary volume identifier */
@@ -571,6 +631,8 @@ typedef struct discfs_volume_info {
 	uint64_t free_blocks;  /* UINT64_MAX when not recorded (VAT) */
 	uint32_t files, dirs;  /* as recorded in the LVID / VAT header */
 	uint64_t vat_block;    /* block of the VAT in use (VAT layout) */
+	int format;            /* enum discfs_volume_format */
+	int iso_names;         /* enum discfs_iso_names (ISO9660 volumes) */
 } discfs_volume_info;
 
 int discfs_volume_open(const char *path, discfs_volume **out,

@@ -5,12 +5,36 @@
  * size of a BD cluster.  What the drive refuses comes back as its sense
  * (an unrecorded block, a write away from the NWA of a write-once disc).
  */
+#include <string.h>
+
 #include "lib/drive_internal.h"
 #include "mmc/cdb.h"
 #include "mmc/exec.h"
 #include "util/err.h"
 
 #define BLOCKIO_CHUNK 32u /* blocks per command: one 64 KiB BD cluster */
+
+/*
+ * Runs one READ or WRITE.  A power-on or reset unit attention (6/29/xx)
+ * says nothing about the medium, only that the drive (or the bus) started
+ * afresh, which happens to the first command after a reset or, on an
+ * emulated drive, after every open: the command is sent once more.  A
+ * medium-changed attention (6/28/00) stays an error: the caller must know
+ * the disc may not be the one it was reading.
+ */
+static int run_io(struct mmc_transport *t, struct mmc_cmd *c,
+		  discfs_error *err)
+{
+	discfs_error e = { 0 };
+	int rc = mmc_run(t, c, &e);
+	if (rc < 0 && e.sense_key == 0x06 && e.asc == 0x29) {
+		memset(&e, 0, sizeof(e));
+		rc = mmc_run(t, c, &e);
+	}
+	if (rc < 0 && err)
+		*err = e;
+	return rc;
+}
 
 static int check_range(discfs_drive *drive, uint64_t lba, uint64_t count,
 		       const void *buf, discfs_error *err)
@@ -36,7 +60,7 @@ int discfs_read_blocks(discfs_drive *drive, uint64_t lba, uint32_t count,
 		rc = mmc_cdb_read10(&c, (uint32_t)(lba + done), (uint16_t)n,
 				    DISCFS_BLOCK_SIZE, p, err);
 		if (!rc)
-			rc = mmc_run(t, &c, err);
+			rc = run_io(t, &c, err);
 		done += n;
 	}
 	return rc;
@@ -54,7 +78,7 @@ int discfs_write_blocks(discfs_drive *drive, uint64_t lba, uint32_t count,
 		rc = mmc_cdb_write10(&c, (uint32_t)(lba + done), (uint16_t)n,
 				     DISCFS_BLOCK_SIZE, 0, p, err);
 		if (!rc)
-			rc = mmc_run(t, &c, err);
+			rc = run_io(t, &c, err);
 		done += n;
 	}
 	return rc;

@@ -125,6 +125,16 @@ static int choose(const discfs_media_info *mi, const struct mmc_format_caps *fc,
 		else
 			i = pick(fc, 0x30, o->spare == DISCFS_SPARE_MIN);
 		break;
+	case MMC_PROF_CD_RW:
+		/* fixed packets (10h) would erase the disc: only a blank one,
+		 * or one already formatted with fixed packets, is taken */
+		if (mi->disc_status != DISCFS_DISC_BLANK &&
+		    !(mi->n_tracks == 1 && mi->tracks[0].fixed_packet))
+			return dfs_fail(err, DISCFS_EWRONGMEDIA,
+					"only a blank CD-RW can be formatted "
+					"(erase it first)");
+		i = pick(fc, 0x10, true);
+		break;
 	case MMC_PROF_BD_R_SRM:
 		if (o->spare == DISCFS_SPARE_NONE)
 			return dfs_fail(err, DISCFS_EINVAL,

@@ -1,7 +1,7 @@
 /*
  * lib/emu_api.c - the public face of the emulated drive (include/discfs.h,
  * "emulated drives"): creating discs, naming media, inspecting a disc's
- * files, and arming its tray state, faults and time scale.
+ * files, and arming its tray state, faults, time scale and quirk switches.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -45,6 +45,9 @@ static void faults_text(const struct emu_faults *f, char *out, size_t n)
 		    (long long)f->vanish_after);
 	if (f->never_ready)
 		ADD("%snever-ready", len ? " " : "");
+	if (f->media_change_after >= 0)
+		ADD("%smedia-change-after=%lld", len ? " " : "",
+		    (long long)f->media_change_after);
 #undef ADD
 }
 
@@ -67,7 +70,9 @@ int discfs_emu_info_get(const char *path, discfs_emu_info *out,
 	out->tray_open = s.tray_open;
 	out->time_scale = s.time_scale;
 	faults_text(&s.faults, out->faults, sizeof(out->faults));
-	return 0;
+	/* the summary's bits were validated when the state file was read */
+	return emu_quirks_format(s.quirks, out->quirks, sizeof(out->quirks),
+				 err);
 }
 
 int discfs_emu_set_tray(const char *path, bool open, discfs_error *err)
@@ -108,6 +113,8 @@ static bool apply_spec(struct emu_faults *f, const char *spec)
 		f->power_loss_after = (int64_t)a;
 	} else if (KEY("vanish-after") && parse_u(val, INT64_MAX, &a)) {
 		f->vanish_after = (int64_t)a;
+	} else if (KEY("media-change-after") && parse_u(val, INT64_MAX, &a)) {
+		f->media_change_after = (int64_t)a;
 	} else if (KEY("unreadable") && val) {
 		char first[24];
 		const char *dash = strchr(val, '-');
@@ -143,8 +150,8 @@ int discfs_emu_fault(const char *path, const char *spec, discfs_error *err)
 	if (!apply_spec(&s.faults, spec))
 		return dfs_fail(err, DISCFS_EINVAL,
 				"bad fault '%s' (write-error=LBA, unreadable=A[-B], "
-				"power-loss-after=N, vanish-after=N, never-ready, "
-				"clear)", spec);
+				"power-loss-after=N, vanish-after=N, "
+				"media-change-after=N, never-ready, clear)", spec);
 	return emu_disc_set(path, NULL, &s.faults, -1, err);
 }
 
@@ -155,4 +162,19 @@ int discfs_emu_set_time_scale(const char *path, double scale,
 		return dfs_fail(err, DISCFS_EINVAL, "time scale %g out of range "
 				"(0..1000000)", scale);
 	return emu_disc_set(path, NULL, NULL, scale, err);
+}
+
+int discfs_emu_set_quirks(const char *path, const char *list,
+			  discfs_error *err)
+{
+	unsigned q;
+	int rc = emu_quirks_parse(list, &q, err);
+	if (rc)
+		return rc;
+	return emu_disc_set_quirks(path, q, err);
+}
+
+const char *const *discfs_emu_quirk_names(void)
+{
+	return emu_quirk_names();
 }

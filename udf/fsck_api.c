@@ -2,8 +2,10 @@
  * udf/fsck_api.c - discfs_fsck(): runs the checks of udf/fsck.h in order
  * and sums them up in a discfs_fsck_result.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "udf/fsck.h"
 #include "util/err.h"
@@ -57,10 +59,70 @@ int udf_fsck_src(struct udf_bsrc *src, unsigned flags, discfs_fsck_fn fn,
 	return 0;
 }
 
+static int count_entry(void *user, const char *name, const discfs_stat *st)
+{
+	discfs_fsck_result *res = user;
+	(void)name;
+	if (S_ISDIR(st->mode))
+		res->dirs++;
+	else if (S_ISLNK(st->mode))
+		res->symlinks++;
+	else
+		res->files++;
+	return 0;
+}
+
+static void iso_report(discfs_fsck_fn fn, void *user, int severity,
+		       discfs_fsck_result *res, const char *msg)
+{
+	discfs_fsck_issue is = { .severity = severity, .area = "iso9660" };
+	snprintf(is.msg, sizeof(is.msg), "%s", msg);
+	if (severity == DISCFS_FSCK_ERROR)
+		res->errors++;
+	if (fn)
+		fn(user, &is);
+}
+
+/*
+ * A volume with no UDF but ISO9660: there is no UDF structure to check.
+ * Its whole tree is walked (the ISO9660 reader's bounds, loop and
+ * record checks run on every directory), and the finding says that this
+ * is all that was checked.  Returns true when it was such a volume.
+ */
+static bool iso_only(const char *path, discfs_fsck_fn fn, void *user,
+		     discfs_fsck_result *res)
+{
+	discfs_volume *vol;
+	discfs_volume_info vi;
+	discfs_error e = { 0 };
+	char msg[256];
+
+	if (discfs_volume_open(path, &vol, NULL) < 0)
+		return false;
+	discfs_volume_info_get(vol, &vi);
+	if (vi.format != DISCFS_VOLUME_ISO9660) {
+		discfs_volume_close(vol);
+		return false;
+	}
+	res->opened = true;
+	if (discfs_volume_walk(vol, "", count_entry, res, &e) < 0) {
+		snprintf(msg, sizeof(msg), "ISO9660 tree unreadable: %.200s",
+			 e.msg);
+		iso_report(fn, user, DISCFS_FSCK_ERROR, res, msg);
+	} else {
+		iso_report(fn, user, DISCFS_FSCK_INFO, res, "ISO9660 volume "
+			   "without UDF: its directory tree was read; ISO9660 "
+			   "structures are not checked further");
+	}
+	discfs_volume_close(vol);
+	return true;
+}
+
 int discfs_fsck(const char *path, unsigned flags, discfs_fsck_fn fn,
 		void *user, discfs_fsck_result *res, discfs_error *err)
 {
 	struct udf_bsrc src;
+	int rc;
 	memset(res, 0, sizeof(*res));
 	if (!path || !*path)
 		return dfs_fail(err, DISCFS_EINVAL, "no image or device given");
@@ -76,12 +138,17 @@ int discfs_fsck(const char *path, unsigned flags, discfs_fsck_fn fn,
 	/* find the logical block size the volume works with (2048 if none) */
 	uint32_t bs = 0;
 	struct udf_vol *probe;
-	if (udf_vol_open_path(path, false, &probe, NULL) == 0) {
+	rc = udf_vol_open_path(path, false, &probe, NULL);
+	if (rc == 0) {
 		bs = probe->bs;
 		udf_vol_close(probe);
+	} else if (rc == -DISCFS_EFORMAT && iso_only(path, fn, user, res)) {
+		return (flags & DISCFS_FSCK_REPAIR)
+		       ? dfs_fail(err, DISCFS_ENOTSUP, "--repair: an ISO9660 "
+				  "volume has nothing this build repairs")
+		       : 0;
 	}
-	int rc = udf_bsrc_open_file(path, bs, flags & DISCFS_FSCK_REPAIR, &src,
-				    err);
+	rc = udf_bsrc_open_file(path, bs, flags & DISCFS_FSCK_REPAIR, &src, err);
 	if (rc)
 		return rc;
 	udf_fsck_src(&src, flags, fn, user, res);

@@ -96,6 +96,8 @@ int udf_bsrc_open_file(const char *path, uint32_t block_size, bool writable,
 
 	if (bs < 512 || bs > 32768 || (bs & (bs - 1)))
 		return dfs_fail(err, DISCFS_EINVAL, "block size %u", bs);
+	if (udf_path_is_drive(path))
+		return udf_bsrc_open_drive(path, bs, writable, out, err);
 	fd = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
 	if (fd < 0)
 		return dfs_fail_errno(err, errno == ENOENT ? DISCFS_ENOENT

@@ -45,6 +45,17 @@ struct udf_bsrc {
 int udf_bsrc_open_file(const char *path, uint32_t block_size, bool writable,
 		       struct udf_bsrc *out, discfs_error *err);
 
+/*
+ * Is path an optical drive (an sg character device, an sr block device)?
+ * udf_bsrc_open_file() hands those to udf_bsrc_open_drive(), which reads
+ * through the drive's MMC commands (read_src_drive.c says why), opening
+ * the drive only while it reads.  Drives have 2048-byte blocks only: another
+ * block_size fails with DISCFS_EFORMAT.
+ */
+bool udf_path_is_drive(const char *path);
+int udf_bsrc_open_drive(const char *path, uint32_t block_size, bool writable,
+			struct udf_bsrc *out, discfs_error *err);
+
 /* Reads through the callback, with a bounds check against n_blocks. */
 int udf_bsrc_read(const struct udf_bsrc *src, uint64_t lba, uint32_t count,
 		  void *buf, discfs_error *err);

@@ -17,9 +17,9 @@ static const uint16_t all_profiles[] = {
 
 static const uint16_t feature_codes[] = {
 	0x0000, 0x0001, 0x0002, 0x0003, 0x0010, 0x001D, 0x001E, 0x001F,
-	0x0020, 0x0021, 0x0023, 0x0024, 0x002A, 0x002B, 0x002C, 0x002D,
-	0x002E, 0x002F, 0x0038, 0x003B, 0x0040, 0x0041, 0x0100, 0x0105,
-	0x0107, 0x0108, 0x010C,
+	0x0020, 0x0021, 0x0023, 0x0024, 0x0026, 0x002A, 0x002B, 0x002C,
+	0x002D, 0x002E, 0x002F, 0x0038, 0x003B, 0x0040, 0x0041, 0x0100,
+	0x0105, 0x0107, 0x0108, 0x010C,
 };
 
 struct fctx {
@@ -52,15 +52,18 @@ static bool feature_current(const struct fctx *x, uint16_t code)
 	case 0x001D: case 0x001E: return x->present && x->fam == EMU_CD;
 	case 0x001F: return x->present && x->fam == EMU_DVD;
 	case 0x0020:
-		return (is(x, MMC_PROF_DVD_RAM) || is(x, MMC_PROF_BD_RE)) &&
-		       disc->formatted;
+		return (is(x, MMC_PROF_DVD_RAM) || is(x, MMC_PROF_BD_RE) ||
+			is(x, MMC_PROF_CD_RW)) && disc->formatted;
 	case 0x0021:
-		return ANY(x, MMC_PROF_CD_R, MMC_PROF_CD_RW,
-			   MMC_PROF_DVD_R_SEQ, MMC_PROF_DVD_R_DL_SEQ,
-			   MMC_PROF_BD_R_SRM) ||
+		return ANY(x, MMC_PROF_CD_R, MMC_PROF_DVD_R_SEQ,
+			   MMC_PROF_DVD_R_DL_SEQ, MMC_PROF_BD_R_SRM) ||
+		       (is(x, MMC_PROF_CD_RW) && !disc->formatted) ||
 		       (is(x, MMC_PROF_DVD_RW_SEQ) && !disc->minimal_blanked);
+	case 0x0026: /* Restricted Overwrite: CD-RW fixed packets */
+		return is(x, MMC_PROF_CD_RW) && disc->formatted;
 	case 0x0023:
-		return ANY(x, MMC_PROF_DVD_PLUS_RW, MMC_PROF_DVD_RW_SEQ,
+		return ANY(x, MMC_PROF_CD_RW, MMC_PROF_DVD_PLUS_RW,
+			   MMC_PROF_DVD_RW_SEQ,
 			   MMC_PROF_DVD_RW_RO, MMC_PROF_DVD_RAM,
 			   MMC_PROF_BD_RE) ||
 		       (is(x, MMC_PROF_BD_R_SRM) &&
@@ -103,7 +106,12 @@ static uint8_t feature_data(const struct fctx *x, uint16_t code, uint8_t *p)
 			bool any_rec;
 			last = emu_last_recorded(&x->d->disc, &any_rec);
 		}
-		uint32_t blocking = x->present ? x->d->disc.media->ecc : 1;
+		uint32_t blocking = 1;
+		if (x->present) { /* fixed packets: the packet is the unit */
+			blocking = emu_fixed_packet(&x->d->disc);
+			if (!blocking)
+				blocking = x->d->disc.media->ecc;
+		}
 		if (code == 0x0010) {
 			put_be32(p, EMU_BLOCK);
 			put_be16(p + 4, (uint16_t)blocking);

@@ -4,7 +4,8 @@
  *   DVD+RW 26h (background: TUR stays GOOD, BG status 10b then 11b);
  *   DVD-RW 00h/10h/15h (-> Restricted Overwrite, whole capacity), 13h no-op
  *   on RO; DVD-RAM 00h/01h; BD-RE 00h/30h/31h; BD-R (blank) 00h/32h with
- *   subtype 00 (SRM+POW) or 01 (SRM).  CD-RW fixed packets: not modelled.
+ *   subtype 00 (SRM+POW) or 01 (SRM); CD-RW 10h with packet size 32 (fixed
+ *   packets: random-writable in whole packets, profile stays 000Ah).
  */
 #include <string.h>
 
@@ -30,6 +31,10 @@ static unsigned offered(const struct emu_disc *disc, struct fdesc *f)
 	uint32_t cap = (uint32_t)disc->capacity;
 	unsigned n = 0;
 	switch (disc->profile) {
+	case MMC_PROF_CD_RW:
+		f[n++] = (struct fdesc){ emu_cd_packet_capacity(disc->capacity),
+					 0x10, 0, EMU_CD_PACKET };
+		break;
 	case MMC_PROF_DVD_PLUS_RW:
 		f[n++] = (struct fdesc){ cap, 0x26, 0, 0 };
 		break;
@@ -102,6 +107,29 @@ static void erase_all(struct emu_disc *disc)
 	disc->finalized = false;
 }
 
+/* CD-RW full format with fixed packets (type 10h): the whole disc becomes
+ * one fixed-packet track of f->blocks user blocks; what was on it is gone.
+ * The drive knows only 32-block packets: any other packet size is a format
+ * it cannot do (5/30/06, as before fixed packets were modelled). */
+static int64_t cd_rw_packets(struct emu_drive *d, struct mmc_cmd *cmd,
+			     const struct fdesc *f)
+{
+	struct emu_disc *disc = &d->disc;
+	uint32_t max = emu_cd_packet_capacity(disc->capacity);
+	if (f->type != 0x10 || f->param != EMU_CD_PACKET) {
+		emu_sense(cmd, SK_ILLEGAL_REQUEST, ASC_CANNOT_FORMAT);
+		return -1;
+	}
+	if (f->blocks < EMU_CD_PACKET || f->blocks > max ||
+	    f->blocks % EMU_CD_PACKET) {
+		emu_sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_FIELD_PARAM);
+		return -1;
+	}
+	erase_all(disc);
+	disc->formatted = f->blocks;
+	return (int64_t)emu_duration(d, disc->capacity * EMU_BLOCK);
+}
+
 /* Applies format f; returns the emulated duration or sets sense (-1). */
 static int64_t apply(struct emu_drive *d, struct mmc_cmd *cmd,
 		     const struct fdesc *f, bool restart)
@@ -110,6 +138,8 @@ static int64_t apply(struct emu_drive *d, struct mmc_cmd *cmd,
 	uint64_t full = emu_duration(d, disc->capacity * EMU_BLOCK);
 	uint64_t quick = d->scale > 0 ? 10 * SEC : 0;
 	switch (disc->profile) {
+	case MMC_PROF_CD_RW:
+		return cd_rw_packets(d, cmd, f);
 	case MMC_PROF_DVD_PLUS_RW:
 		if (f->type != 0x26)
 			break;

@@ -107,6 +107,10 @@ static bool page05_ok(const struct emu_drive *d, const uint8_t *p)
 	uint8_t wt = p[2] & 0x0F, dbt = p[4] & 0x0F;
 	if (!d->has_disc)
 		return wt <= MMC_WT_SAO;
+	/* fixed-packet CD-RW: packet writing with FP=1 and its packet size */
+	if (d->disc.profile == MMC_PROF_CD_RW && d->disc.formatted &&
+	    wt == MMC_WT_PACKET)
+		return (p[3] & 0x20) && get_be32(p + 10) == EMU_CD_PACKET;
 	switch (d->disc.profile) {
 	case MMC_PROF_CD_R: case MMC_PROF_CD_RW:
 		return (wt == MMC_WT_TAO || wt == MMC_WT_SAO) &&

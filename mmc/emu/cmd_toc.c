@@ -50,7 +50,8 @@ static uint32_t track_stop(const struct emu_disc *disc, uint32_t i)
 static uint8_t ctrl(const struct emu_disc *disc, uint32_t i)
 {
 	if (!emu_is_seq(disc))
-		return 0x14;
+		return emu_fixed_packet(disc) && disc->media->family == EMU_CD
+			       ? 0x15 : 0x14; /* CD packet track: incremental */
 	return (uint8_t)(0x10 | (disc->tracks[i].mode & 0x0F));
 }
 
@@ -149,6 +150,32 @@ static uint8_t *raw_entry(uint8_t *p, uint8_t session, uint8_t adr_ctl,
 	return p + 11;
 }
 
+/* ATIP values this drive reports (format 4 and raw TOC point C0). */
+#define ATIP_POWER_BYTE 0x80 /* indicative writing power bits, as fmt4 */
+#define ATIP_LEADIN_M 97     /* start of the first lead-in, 97:15:35 */
+#define ATIP_LEADIN_S 15
+#define ATIP_LEADIN_F 35
+
+/*
+ * Point C0 (ADR 5), first session of a recordable CD: Min = the ATIP's
+ * optimum recording power byte, Sec = its application code (0: general
+ * use), PMIN/PSEC/PFRAME = the start of the disc's first lead-in, as in
+ * the ATIP (format 4).  Readers use it to tell a CD-R/RW from a pressed
+ * disc and to find the lead-in.
+ */
+static uint8_t *raw_c0(uint8_t *p)
+{
+	memset(p, 0, 11);
+	p[0] = 1;
+	p[1] = 0x54;
+	p[3] = 0xC0;
+	p[4] = ATIP_POWER_BYTE;
+	p[8] = ATIP_LEADIN_M;
+	p[9] = ATIP_LEADIN_S;
+	p[10] = ATIP_LEADIN_F;
+	return p + 11;
+}
+
 static void fmt2(struct emu_drive *d, struct mmc_cmd *cmd, uint32_t alloc)
 {
 	const struct emu_disc *disc = &d->disc;
@@ -185,6 +212,8 @@ static void fmt2(struct emu_drive *d, struct mmc_cmd *cmd, uint32_t alloc)
 				      (uint32_t)emu_usable(disc));
 			emu_msf(disc->next_start + 150, &p[-7], &p[-6], &p[-5]);
 		}
+		if (s == 1 && !emu_is_rom(disc))
+			p = raw_c0(p);
 	}
 	uint32_t len = (uint32_t)(p - b);
 	put_be16(b, (uint16_t)(len - 2));
@@ -202,9 +231,9 @@ static void fmt4(struct emu_drive *d, struct mmc_cmd *cmd, uint32_t alloc)
 		return;
 	}
 	put_be16(b, 26);
-	b[4] = 0x80;
+	b[4] = ATIP_POWER_BYTE;
 	b[6] = 0x80 | ((disc->media->flags & EMU_M_ERASABLE) ? 0x40 : 0);
-	b[8] = 97; b[9] = 15; b[10] = 35; /* lead-in start */
+	b[8] = ATIP_LEADIN_M; b[9] = ATIP_LEADIN_S; b[10] = ATIP_LEADIN_F;
 	emu_msf((uint32_t)disc->capacity + 150, &b[12], &b[13], &b[14]);
 	emu_reply(cmd, b, sizeof(b), alloc);
 }

@@ -100,10 +100,11 @@ static void whole_disc_track(const struct emu_disc *disc, struct tinfo *t)
 	t->size = (uint32_t)(disc->formatted ? disc->formatted : disc->capacity);
 	t->blank = !disc->formatted;
 	t->free = t->blank ? t->size : 0;
-	if (disc->profile == MMC_PROF_DVD_RW_RO) {
+	t->packet = emu_fixed_packet(disc);
+	if (t->packet) /* DVD-RW restricted overwrite, CD-RW fixed packets */
 		t->fp = t->inc = true;
-		t->packet = 16;
-	}
+	if (t->packet && disc->media->family == EMU_CD)
+		t->mode = 5; /* data, recorded incrementally */
 }
 
 /* Resolves the address; false if there is no such track. */

@@ -3,7 +3,8 @@
  * CACHE, SEND OPC.  Sequential media: a WRITE must start at the NWA of an
  * open track, or at the start of the invisible track (which creates an
  * incomplete track); anything else is 5/21/02.  Random media: anywhere in
- * the formatted area (DVD-RW RO: 16-block aligned).  CD SAO writes follow
+ * the formatted area, in whole fixed packets where the disc has them
+ * (DVD-RW RO: 16 blocks, CD-RW formatted with fixed packets: 32).  CD SAO writes follow
  * the cue sheet (cmd_cue.c).  Data reaches the image with one pwrite.
  */
 #include <string.h>
@@ -128,8 +129,17 @@ static bool random_ok(struct emu_drive *d, struct mmc_cmd *cmd, uint32_t lba,
 		emu_sense(cmd, SK_ILLEGAL_REQUEST, ASC_LBA_OUT_OF_RANGE);
 		return false;
 	}
-	if (disc->profile == MMC_PROF_DVD_RW_RO && (lba % 16 || n % 16)) {
+	uint32_t pk = emu_fixed_packet(disc);
+	if (pk && lba % pk) {
 		emu_sense(cmd, SK_ILLEGAL_REQUEST, ASC_INVALID_WRITE_ADDRESS);
+		return false;
+	}
+	if (pk && n % pk) {
+		/* CD: a partial packet is an invalid packet size (MMC 64/01);
+		 * DVD-RW RO answers it as an invalid address */
+		emu_sense(cmd, SK_ILLEGAL_REQUEST,
+			  disc->media->family == EMU_CD ? ASC_INVALID_PACKET_SIZE
+							: ASC_INVALID_WRITE_ADDRESS);
 		return false;
 	}
 	return true;

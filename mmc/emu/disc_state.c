@@ -9,6 +9,7 @@
  *   sessions-closed N      next-start LBA        time-scale X
  *   fault-write-error LBA  fault-unreadable FIRST LAST
  *   fault-power-loss-after N  fault-vanish-after N  fault-never-ready
+ *   fault-media-change-after N
  *   quirks NAME[,NAME...]  (only when some quirk is on; see emu.h)
  *   track SESSION START SIZE WRITTEN FLAGS MODE
  *   end
@@ -142,6 +143,9 @@ static int parse_fault(struct parser *p, char **tok, int n, discfs_error *err)
 	} else if (!strcmp(tok[0], "fault-vanish-after") && n == 2 &&
 		   num(tok[1], INT64_MAX, &a)) {
 		f->vanish_after = (int64_t)a;
+	} else if (!strcmp(tok[0], "fault-media-change-after") && n == 2 &&
+		   num(tok[1], INT64_MAX, &a)) {
+		f->media_change_after = (int64_t)a;
 	} else {
 		return bad(err, "bad fault line");
 	}

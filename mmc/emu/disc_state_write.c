@@ -27,6 +27,9 @@ static void write_faults(FILE *f, const struct emu_faults *x)
 			(long long)x->vanish_after);
 	if (x->never_ready)
 		fprintf(f, "fault-never-ready\n");
+	if (x->media_change_after >= 0)
+		fprintf(f, "fault-media-change-after %lld\n",
+			(long long)x->media_change_after);
 }
 
 static void write_body(FILE *f, const struct emu_disc *d)

@@ -70,6 +70,10 @@ int emu_disc_validate(const struct emu_disc *d, discfs_error *err)
 		return bad(err, "capacity out of range");
 	if (d->formatted > d->capacity)
 		return bad(err, "formatted size beyond the capacity");
+	if (d->profile == MMC_PROF_CD_RW && d->formatted &&
+	    (d->formatted % EMU_CD_PACKET ||
+	     d->formatted > emu_cd_packet_capacity(d->capacity)))
+		return bad(err, "CD-RW fixed-packet size out of range");
 	if (d->bg_format > 3)
 		return bad(err, "bg-format out of range");
 	if (d->next_start > d->capacity)

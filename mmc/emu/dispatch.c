@@ -120,6 +120,22 @@ static uint64_t ms_now(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* The media-change fault: counts commands down, then raises 6/28/00 once
+ * (as a swapped disc would) for this command to report.  Spent once
+ * raised, and saved, so the next opener does not see it again. */
+static void media_change_tick(struct emu_drive *d)
+{
+	if (!d->has_disc || d->disc.faults.media_change_after < 0)
+		return;
+	if (d->disc.faults.media_change_after > 0) {
+		d->disc.faults.media_change_after--;
+		return;
+	}
+	d->disc.faults.media_change_after = -1;
+	emu_save(d);
+	emu_raise_ua(d, ASC_MEDIUM_CHANGED);
+}
+
 int emu_exec(struct emu_drive *d, struct mmc_cmd *cmd)
 {
 	uint64_t t0 = ms_now();
@@ -128,6 +144,7 @@ int emu_exec(struct emu_drive *d, struct mmc_cmd *cmd)
 		pthread_mutex_unlock(&d->lock);
 		return -DISCFS_ENODEV;
 	}
+	media_change_tick(d);
 	cmd->sense_len = 0;
 	cmd->status = MMC_STATUS_GOOD;
 	cmd->resid = cmd->len;

@@ -97,6 +97,9 @@ int emu_quirks_parse(const char *list, unsigned *out, discfs_error *err);
  * it does not fit or has unknown bits. */
 int emu_quirks_format(unsigned q, char *buf, size_t n, discfs_error *err);
 
+/* NULL-terminated list of the quirk names, in bit order. */
+const char *const *emu_quirk_names(void);
+
 /* Fills the defaults described above. */
 void emu_options_default(struct emu_options *o);
 
@@ -169,9 +172,12 @@ struct emu_faults {
 	int64_t vanish_after;     /* >= 0: after that many more commands every
 				   * command fails with -DISCFS_ENODEV */
 	bool never_ready;         /* every media command: 2/04/01 forever */
+	int64_t media_change_after; /* >= 0: after that many more commands
+				   * the drive reports 6/28/00 once (as if
+				   * the disc had been swapped), then -1 */
 };
 
-/* No faults (power_loss_after = vanish_after = -1). */
+/* No faults (power_loss_after = vanish_after = media_change_after = -1). */
 void emu_faults_clear(struct emu_faults *f);
 
 /* Replaces the live drive's faults (they are also saved in the state). */

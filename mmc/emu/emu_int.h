@@ -9,8 +9,9 @@
  * the last track is "incomplete" when it is neither closed nor reserved and
  * then it IS the invisible track; otherwise the invisible track is virtual
  * (number n_tracks + 1, starting at next_start).  Random media (DVD-RAM,
- * DVD+RW, DVD-RW Restricted Overwrite, BD-RE) are one track of `formatted`
- * blocks.  ROM discs are one finalized track.  Every state change happens
+ * DVD+RW, DVD-RW Restricted Overwrite, BD-RE, and a CD-RW formatted with
+ * fixed packets: profile 000Ah with formatted > 0) are one track of
+ * `formatted` blocks.  ROM discs are one finalized track.  Every state change happens
  * when the command is accepted; a long operation then only keeps the drive
  * "not ready" (2/04/xx with progress) until its emulated end time.
  */
@@ -128,6 +129,13 @@ int emu_image_erase(struct emu_disc *disc);
 bool emu_is_random(const struct emu_disc *disc);
 bool emu_is_seq(const struct emu_disc *disc);
 bool emu_is_rom(const struct emu_disc *disc);
+/* Fixed packet size of a random-writable disc: 16 (DVD-RW restricted
+ * overwrite), 32 (CD-RW formatted with fixed packets), else 0.  Writes
+ * there cover whole packets. */
+uint32_t emu_fixed_packet(const struct emu_disc *disc);
+#define EMU_CD_PACKET 32u
+/* User blocks of a CD-RW of capacity blocks formatted with fixed packets. */
+uint32_t emu_cd_packet_capacity(uint64_t capacity);
 /* Usable capacity (formatted size for formatted BD-R). */
 uint64_t emu_usable(const struct emu_disc *disc);
 uint32_t emu_track_end(const struct emu_track *t); /* start + size|written */

@@ -1,14 +1,16 @@
 /*
  * mmc/emu/faults.c - injected faults: a write error at an LBA, unreadable
  * ranges, power loss after N written sectors, the drive vanishing after N
- * commands, a drive that never becomes ready.  Faults live in the disc's
+ * commands, a drive that never becomes ready, a medium change (unit
+ * attention 6/28/00) after N commands.  Faults live in the disc's
  * state (so `discctl emu fault` can arm them for the next opener).
  */
 #include "mmc/emu/emu_int.h"
 
 void emu_faults_clear(struct emu_faults *f)
 {
-	*f = (struct emu_faults){ .power_loss_after = -1, .vanish_after = -1 };
+	*f = (struct emu_faults){ .power_loss_after = -1, .vanish_after = -1,
+				  .media_change_after = -1 };
 }
 
 bool emu_fault_write_error(const struct emu_disc *disc, uint32_t lba,

@@ -18,9 +18,30 @@ bool emu_is_random(const struct emu_disc *disc)
 	case MMC_PROF_DVD_RW_RO:
 	case MMC_PROF_BD_RE:
 		return true;
+	case MMC_PROF_CD_RW:
+		return disc->formatted != 0; /* fixed packets (FORMAT 10h) */
 	default:
 		return false;
 	}
+}
+
+uint32_t emu_fixed_packet(const struct emu_disc *disc)
+{
+	if (disc->profile == MMC_PROF_DVD_RW_RO)
+		return 16;
+	if (disc->profile == MMC_PROF_CD_RW && disc->formatted)
+		return EMU_CD_PACKET;
+	return 0;
+}
+
+uint32_t emu_cd_packet_capacity(uint64_t capacity)
+{
+	/* each packet costs 7 more blocks (link, 4 run-in, 2 run-out) and the
+	 * track its 150-block pregap; the host addresses user blocks only */
+	if (capacity <= 150)
+		return 0;
+	return (uint32_t)((capacity - 150) / (EMU_CD_PACKET + 7) *
+			  EMU_CD_PACKET);
 }
 
 bool emu_is_seq(const struct emu_disc *disc)

@@ -21,6 +21,18 @@ static const struct {
 };
 #define N_QUIRKS (sizeof(quirk_names) / sizeof(quirk_names[0]))
 
+static const char *const name_list[] = {
+	"cd-nwa-150", "bdr-formatted-appendable", "adip-refused",
+	"toc0-dvd-variant", "close-track-sim-error", NULL,
+};
+_Static_assert(sizeof(name_list) / sizeof(name_list[0]) == N_QUIRKS + 1,
+	       "every quirk is named once in each table");
+
+const char *const *emu_quirk_names(void)
+{
+	return name_list;
+}
+
 static int one(const char *s, size_t len, unsigned *q, discfs_error *err)
 {
 	for (size_t i = 0; i < N_QUIRKS; i++)
@@ -29,7 +41,9 @@ static int one(const char *s, size_t len, unsigned *q, discfs_error *err)
 			*q |= quirk_names[i].bit;
 			return 0;
 		}
-	return dfs_fail(err, DISCFS_EINVAL, "unknown quirk '%.*s'",
+	return dfs_fail(err, DISCFS_EINVAL, "unknown quirk '%.*s' (known: "
+			"none, cd-nwa-150, bdr-formatted-appendable, "
+			"adip-refused, toc0-dvd-variant, close-track-sim-error)",
 			(int)(len > 40 ? 40 : len), s);
 }
 

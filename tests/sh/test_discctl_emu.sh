@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/sh/test_discctl_emu.sh - `discctl emu`: creating, showing, loading,
-# ejecting emulated discs, setting faults and the time scale; every bad
-# input gets one line on stderr and a non-zero exit.
+# ejecting emulated discs, setting faults, the time scale and quirk
+# switches; every bad input gets one line on stderr and a non-zero exit.
 set -eu
 BUILD=$(cd "${DISCFS_BUILD:-build}" && pwd)
 PATH="$BUILD:$PATH"
@@ -53,6 +53,50 @@ discctl emu fault "$W/cd-r.img" clear
 discctl emu show "$W/cd-r.img" | grep -q 'faults: *none' || fail "fault not cleared"
 discctl emu time-scale "$W/cd-r.img" 0
 discctl emu show --json "$W/cd-r.img" | grep -q '"time_scale":0' || fail "time scale"
+
+# Quirk switches: none by default, set by name, shown, cleared with none.
+discctl emu show "$W/cd-r.img" | grep -q '^quirks: *none$' || fail "quirks not none by default"
+discctl emu show --json "$W/cd-r.img" | grep -q '"quirks":"none"' || fail "json quirks default"
+discctl emu quirk "$W/cd-r.img" cd-nwa-150,close-track-sim-error
+discctl emu show "$W/cd-r.img" | grep -q '^quirks: *cd-nwa-150,close-track-sim-error$' || fail "quirks not shown"
+discctl emu show --json "$W/cd-r.img" >"$W/show.json"
+python3 - "$W/show.json" <<'EOP' || fail "json quirks"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["quirks"] == "cd-nwa-150,close-track-sim-error", d
+EOP
+grep -q '^quirks cd-nwa-150,close-track-sim-error$' "$W/cd-r.img.state" || fail "quirks not stored"
+refuses 2 discctl emu quirk "$W/cd-r.img" cd-nwa-150,nosuch
+grep -q "nosuch" "$W/err" || fail "unknown quirk not named: $(cat "$W/err")"
+discctl emu show "$W/cd-r.img" | grep -q '^quirks: *cd-nwa-150,close-track-sim-error$' || fail "refused quirk changed the disc"
+discctl emu quirk "$W/cd-r.img" none
+discctl emu show "$W/cd-r.img" | grep -q '^quirks: *none$' || fail "quirks not cleared"
+grep -q '^quirks' "$W/cd-r.img.state" && fail "state keeps a quirks line after none"
+refuses 2 discctl emu quirk "$W/cd-r.img" ""
+refuses 3 discctl emu quirk "$W/nothing.img" none
+
+# CD-RW fixed packets: `discctl format` formats a blank CD-RW (FORMAT 10h,
+# 32-block packets); one holding data is refused and keeps it.
+discctl emu create --media cd-rw --capacity 4096 "$W/pk.img"
+discctl emu time-scale "$W/pk.img" 0
+discctl format "$W/pk.img" 2>/dev/null || fail "format cd-rw"
+discctl emu show --json "$W/pk.img" >"$W/show.json"
+python3 - "$W/show.json" <<'EOP' || fail "cd-rw not formatted"
+import json, sys
+d = json.load(open(sys.argv[1]))
+# (4096 - 150) / 39 packets of 32 user blocks
+assert d["formatted_blocks"] == 3232 and d["profile"] == 10, d
+EOP
+discctl info "$W/pk.img" | grep -q 'Restricted Overwrite\*' || fail "feature 0026h not current"
+mkdir -p "$W/tree"; echo hello >"$W/tree/f"
+discctl emu create --media cd-rw --capacity 20000 "$W/pw.img"
+discctl emu time-scale "$W/pw.img" 0
+discctl burn "$W/pw.img" "$W/tree" 2>/dev/null || fail "burn cd-rw"
+rc=0; discctl format "$W/pw.img" 2>"$W/err" || rc=$?
+[ "$rc" = 6 ] || fail "format of a written CD-RW exited $rc: $(cat "$W/err")"
+# (progress lines come first; the error is the last line)
+tail -n 1 "$W/err" | grep -q "only a blank CD-RW" || fail "format refusal: $(cat "$W/err")"
+discctl emu show --json "$W/pw.img" | grep -q '"formatted_blocks":0' || fail "refused format changed the disc"
 
 # Bad input
 refuses 2 discctl emu create --media nosuch "$W/x.img"

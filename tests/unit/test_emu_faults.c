@@ -1,7 +1,8 @@
 /*
  * test_emu_faults.c - injected faults: write error at an LBA, unreadable
  * sectors, power loss after N sectors (the files keep exactly what a real
- * disc would), the drive vanishing, a drive that never becomes ready.
+ * disc would), the drive vanishing, a drive that never becomes ready, a
+ * medium change (6/28/00) after N commands.
  */
 #include "test_emu_helpers.h"
 
@@ -139,6 +140,57 @@ static void faults_armed_on_the_files_reach_the_next_opener(void **s)
 	emu_close(d);
 }
 
+static void media_change_is_reported_once_after_n_commands(void **s)
+{
+	struct emu_drive *d = emu_ready("dvd+rw", 4096, 0, path, sizeof(path));
+	struct emu_faults f;
+	emu_faults_clear(&f);
+	f.media_change_after = 3;
+	emu_set_faults(d, &f);
+	assert_good(emu_tur(d));
+	assert_good(emu_tur(d));
+	assert_good(emu_tur(d));
+	/* the fourth command is where the disc "changed": a READ fails with
+	 * the unit attention, then the drive carries on as before */
+	assert_sense(emu_read(d, 0, 1), SK_UNIT_ATTENTION, ASC_MEDIUM_CHANGED);
+	for (int i = 0; i < 4; i++)
+		assert_good(emu_tur(d));
+	emu_get_faults(d, &f);
+	assert_true(f.media_change_after < 0); /* spent */
+	emu_close(d);
+}
+
+static void media_change_spec_survives_the_state_file(void **s)
+{
+	discfs_error err;
+	struct emu_drive *d = emu_new("bd-re", 4096, 0, path, sizeof(path));
+	emu_close(d);
+	assert_int_equal(discfs_emu_fault(path, "media-change-after=0", &err), 0);
+	discfs_emu_info info;
+	assert_int_equal(discfs_emu_info_get(path, &info, &err), 0);
+	assert_non_null(strstr(info.faults, "media-change-after=0"));
+	assert_int_equal(emu_open(path, NULL, &d, &err), 0);
+	/* the power-on attention first, then ours, then nothing */
+	assert_sense(emu_tur(d), SK_UNIT_ATTENTION, ASC_POWER_ON_RESET);
+	assert_sense(emu_tur(d), SK_UNIT_ATTENTION, ASC_MEDIUM_CHANGED);
+	assert_good(emu_tur(d));
+	emu_close(d);
+	/* spent on the first opener, saved so: the next one sees nothing */
+	assert_int_equal(emu_open(path, NULL, &d, &err), 0);
+	emu_clear_ua(d);
+	assert_good(emu_tur(d));
+	emu_close(d);
+	assert_int_equal(discfs_emu_info_get(path, &info, &err), 0);
+	assert_null(strstr(info.faults, "media-change"));
+	/* hostile specs are refused with EINVAL */
+	assert_int_equal(discfs_emu_fault(path, "media-change-after=-1", &err),
+			 -DISCFS_EINVAL);
+	assert_int_equal(discfs_emu_fault(path, "media-change-after=", &err),
+			 -DISCFS_EINVAL);
+	assert_int_equal(discfs_emu_fault(path, "media-change-after=1x", &err),
+			 -DISCFS_EINVAL);
+}
+
 static int teardown(void **s)
 {
 	emu_tmp_cleanup();
@@ -155,6 +207,8 @@ int main(void)
 		cmocka_unit_test(drive_vanishes_after_n_commands),
 		cmocka_unit_test(never_ready_drive),
 		cmocka_unit_test(faults_armed_on_the_files_reach_the_next_opener),
+		cmocka_unit_test(media_change_is_reported_once_after_n_commands),
+		cmocka_unit_test(media_change_spec_survives_the_state_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }

@@ -51,7 +51,8 @@ static void blank_and_format_refused_on_the_wrong_media(void **s)
 		emu_close(d);
 	}
 	struct emu_drive *d = emu_ready("cd-rw", 4096, 0, path, sizeof(path));
-	/* CD-RW fixed-packet formatting is not modelled */
+	/* CD-RW formats only to fixed packets of 32 blocks
+	 * (test_emu_cdrw_packet); any other type or size is refused */
 	assert_sense(emu_format(d, 4096, 0x10, 0, false), SK_ILLEGAL_REQUEST,
 		     ASC_CANNOT_FORMAT);
 	emu_close(d);

@@ -73,6 +73,27 @@ static void cd_r_tao_tracks_sessions_and_finalize(void **s)
 			    raw, sizeof(raw)));
 	assert_int_equal((get_be16(raw) - 2) % 11, 0);
 	assert_int_equal(raw[3], 2);
+	/* a recordable CD: one point C0 (ADR 5), in session 1, giving the
+	 * ATIP's start of the lead-in, 97:15:35, as READ TOC format 4 does */
+	unsigned c0 = 0;
+	for (unsigned o = 4; o + 11 <= 2u + get_be16(raw); o += 11) {
+		const uint8_t *e = raw + o;
+		if (e[3] != 0xC0)
+			continue;
+		c0++;
+		assert_int_equal(e[0], 1);
+		assert_int_equal(e[1], 0x54);
+		assert_int_equal(e[8], 97);
+		assert_int_equal(e[9], 15);
+		assert_int_equal(e[10], 35);
+	}
+	assert_int_equal(c0, 1);
+	uint8_t atip[28];
+	assert_good(emu_cmd(d, CDB(0x43, 0, 4, 0, 0, 0, 0, 0, 28, 0), MMC_DIR_IN,
+			    atip, sizeof(atip)));
+	assert_int_equal(atip[8], 97);
+	assert_int_equal(atip[9], 15);
+	assert_int_equal(atip[10], 35);
 	emu_close(d);
 }
 

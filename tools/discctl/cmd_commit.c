@@ -36,6 +36,8 @@ static int exit_code_of(int e)
 	case EROFS: return cli_exit_code(DISCFS_EPROTECT);
 	case ENOMEDIUM: return cli_exit_code(DISCFS_ENOMEDIUM);
 	case EBUSY: return cli_exit_code(DISCFS_EBUSY);
+	case ENODEV: return cli_exit_code(DISCFS_ENODEV);
+	case EREMOTEIO: return cli_exit_code(DISCFS_EMEDIUM);
 	default: return 1;
 	}
 }

@@ -5,6 +5,7 @@
  *   emu load IMAGE | emu eject IMAGE      (stored tray state)
  *   emu fault IMAGE SPEC...               (see discfs_emu_fault())
  *   emu time-scale IMAGE X
+ *   emu quirk IMAGE NAME[,NAME...]|none  (real-drive quirk switches)
  *   emu media                             (the media names)
  * They work on the files of a disc no drive has open.
  */
@@ -25,8 +26,10 @@ static int emu_usage(void)
 		"       discctl emu show IMAGE [--json]\n"
 		"       discctl emu load|eject IMAGE\n"
 		"       discctl emu fault IMAGE write-error=LBA|unreadable=A[-B]|"
-		"power-loss-after=N|vanish-after=N|never-ready|clear ...\n"
+		"power-loss-after=N|vanish-after=N|\n"
+		"                                   media-change-after=N|never-ready|clear ...\n"
 		"       discctl emu time-scale IMAGE X\n"
+		"       discctl emu quirk IMAGE NAME[,NAME...]|none\n"
 		"       discctl emu media");
 }
 
@@ -75,6 +78,7 @@ static void show_text(const char *image, const discfs_emu_info *in)
 	printf("tray:        %s\n", in->tray_open ? "open" : "closed");
 	printf("time scale:  %g\n", in->time_scale);
 	printf("faults:      %s\n", in->faults[0] ? in->faults : "none");
+	printf("quirks:      %s\n", in->quirks);
 }
 
 static void show_json(const char *image, const discfs_emu_info *in)
@@ -93,6 +97,8 @@ static void show_json(const char *image, const discfs_emu_info *in)
 	       (unsigned long long)in->formatted_blocks,
 	       in->tray_open ? "true" : "false", in->time_scale);
 	cli_json_str(in->faults);
+	printf(",\"quirks\":");
+	cli_json_str(in->quirks);
 	printf("}\n");
 }
 
@@ -149,6 +155,16 @@ static int emu_time_scale(int argc, char **argv)
 	return 0;
 }
 
+static int emu_quirk(int argc, char **argv)
+{
+	discfs_error err;
+	if (argc != 4)
+		return emu_usage();
+	if (discfs_emu_set_quirks(argv[2], argv[3], &err))
+		return cli_report(&err, argv[2]);
+	return 0;
+}
+
 int cmd_emu(int argc, char **argv)
 {
 	discfs_error err;
@@ -163,6 +179,8 @@ int cmd_emu(int argc, char **argv)
 		return emu_fault(argc, argv);
 	if (!strcmp(sub, "time-scale"))
 		return emu_time_scale(argc, argv);
+	if (!strcmp(sub, "quirk"))
+		return emu_quirk(argc, argv);
 	if (!strcmp(sub, "media") && argc == 2) {
 		for (const char *const *n = discfs_emu_media_names(); *n; n++)
 			printf("%s\n", *n);

@@ -1,6 +1,7 @@
 /* tools/discctl/cmd_format.c - `discctl format DEV [--spare=default|none|
  * min|max] [--quick] [--json]`: DVD+RW, DVD-RW (restricted overwrite),
- * DVD-RAM, BD-RE (with or without spares), BD-R (with spares). */
+ * DVD-RAM, BD-RE (with or without spares), BD-R (with spares), blank
+ * CD-RW (fixed packets of 32 blocks). */
 #include <stdio.h>
 #include <string.h>
 

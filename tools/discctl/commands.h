@@ -23,6 +23,7 @@ int cmd_lock(int argc, char **argv);
 int cmd_unlock(int argc, char **argv);
 int cmd_emu(int argc, char **argv);
 int cmd_commit(int argc, char **argv);
+int cmd_close(int argc, char **argv);
 int cmd_burn(int argc, char **argv);
 int cmd_erase(int argc, char **argv);
 int cmd_format(int argc, char **argv);

@@ -31,6 +31,7 @@ static const struct discctl_cmd commands[] = {
 	{ "fsck", cmd_fsck, "IMAGE|DEV [--repair] [--json]", "check (and repair) a UDF volume" },
 	{ "ls", cmd_ls, "IMAGE|DEV [PATH] [-l] [-R]", "list files of a UDF volume" },
 	{ "commit", cmd_commit, "MOUNTPOINT", "commit a discfs mount's staged changes" },
+	{ "close", cmd_close, "MOUNTPOINT|DEV", "finalize a disc (commit first on a mount)" },
 	{ "emu", cmd_emu, "create|show|load|eject ...", "manage emulated discs" },
 };
 

@@ -30,7 +30,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: discemu start [--name NAME] [--create MEDIA [--blocks N]] [--time-scale S]\n"
-		"                     [--trace FILE [--trace-data]] [--log FILE] [--foreground]\n"
+		"                     [--quirk NAME[,NAME...]] [--trace FILE [--trace-data]]\n"
+		"                     [--log FILE] [--foreground]\n"
 		"                     IMAGE | --empty\n"
 		"       discemu load [--name NAME] [--create MEDIA [--blocks N]] IMAGE\n"
 		"       discemu eject [--name NAME]\n"
@@ -49,6 +50,7 @@ struct opts {
 	const char *name, *create, *trace, *log;
 	uint64_t blocks;
 	double time_scale;
+	unsigned quirks;      /* enum emu_quirk bits for this run (not stored) */
 	bool foreground, empty, trace_data;
 	int attach_ms;
 };
@@ -59,13 +61,15 @@ static int parse(int argc, char **argv, struct opts *o, int *first_arg)
 		{ "name", 1, 0, 'n' }, { "create", 1, 0, 'c' }, { "blocks", 1, 0, 'b' },
 		{ "time-scale", 1, 0, 's' }, { "trace", 1, 0, 't' }, { "log", 1, 0, 'l' },
 		{ "foreground", 0, 0, 'f' }, { "empty", 0, 0, 'e' }, { "attach-timeout", 1, 0, 'a' },
-		{ "trace-data", 0, 0, 'd' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
+		{ "trace-data", 0, 0, 'd' }, { "quirk", 1, 0, 'q' }, { "help", 0, 0, 'h' },
+		{ 0, 0, 0, 0 } };
 	*o = (struct opts){ .name = DEFAULT_NAME, .time_scale = -1, .attach_ms = 20000 };
 	int c;
 	uint64_t v;
 	char *end;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:c:b:s:t:l:fea:dh", longs, NULL)) != -1) {
+	discfs_error err = { 0 };
+	while ((c = getopt_long(argc, argv, "n:c:b:s:t:l:fea:dq:h", longs, NULL)) != -1) {
 		switch (c) {
 		case 'n': o->name = optarg; break;
 		case 'c': o->create = optarg; break;
@@ -80,6 +84,10 @@ static int parse(int argc, char **argv, struct opts *o, int *first_arg)
 			break;
 		case 't': o->trace = optarg; break;
 		case 'l': o->log = optarg; break;
+		case 'q':
+			if (emu_quirks_parse(optarg, &o->quirks, &err))
+				return cli_report(&err, "--quirk");
+			break;
 		case 'f': o->foreground = true; break;
 		case 'e': o->empty = true; break;
 		case 'd': o->trace_data = true; break;
@@ -133,6 +141,7 @@ static int run_daemon(const struct opts *o, const char *image, int ready_fd, FIL
 				      .log = log, .attach_timeout_ms = o->attach_ms };
 	emu_options_default(&cfg.opts);
 	cfg.opts.time_scale = o->time_scale;
+	cfg.opts.quirks = o->quirks;
 	cfg.trace_data = o->trace_data;
 	if (o->trace && !(cfg.trace = open_log(o->trace, "--trace")))
 		return 1;

@@ -1,0 +1,88 @@
+#!/bin/bash
+# discfs on a real drive: the emulated drive is attached through TCMU, so
+# discfs reaches it only through the kernel's sg driver (SG_IO), as it
+# would a USB burner; it is given /dev/sgN, or /dev/srN (which it maps to
+# its sg node) on DVD+R.  On blank BD-R, DVD+R and BD-RE a tree is copied in
+# with cp -a and committed, then changed (add, change, remove, rename) and
+# committed again.  After each commit the tray is cycled (the kernel learns
+# of the new contents the way it would after a reinsert) and the kernel's
+# own udf driver mounts /dev/sr0 and must show exactly the expected tree,
+# with modes and symlinks.
+# vm-timeout: 600
+. "$DISCFS_SRC/tests/vm/lib.sh"
+need fusermount3 cp diff
+[ -e /dev/fuse ] || fail "no /dev/fuse in the guest"
+
+# The expected tree: a few files of different sizes, a subdirectory, a
+# symlink, an empty file, modes that are not the default.
+make_src() {
+	mkdir -p src/docs/notes src/photos
+	printf 'hello from discfs over sg\n' > src/readme.txt
+	head -c 3000000 /dev/urandom > src/photos/big.raw
+	head -c 70000 /dev/urandom > src/photos/small.raw
+	: > src/docs/empty
+	printf 'note\n' > src/docs/notes/n1.txt
+	ln -s ../readme.txt src/docs/link
+	chmod 600 src/readme.txt
+	chmod 750 src/docs/notes
+}
+
+mount_discfs() { # DEV
+	discfs "$1" mnt -f -o "staging=$PWD/stage" 2>> daemon.log &
+	DPID=$!
+	local i
+	for i in $(seq 200); do
+		mountpoint -q mnt && return 0
+		kill -0 "$DPID" 2>/dev/null || { cat daemon.log; fail "discfs exited"; }
+		sleep 0.1
+	done
+	fail "the discfs mount did not appear"
+}
+unmount_discfs() {
+	fusermount3 -u mnt || fail "fusermount3 -u"
+	wait "$DPID" || { cat daemon.log; fail "discfs ended with an error"; }
+}
+
+# The kernel sees the disc as a reader would after the tray is cycled:
+# sr re-reads the capacity and the last written block (where the VAT is).
+kernel_reads() { # NAME
+	discemu eject --name "$1" > /dev/null || fail "discemu eject"
+	discemu load --name "$1" "$PWD/$1.img" > /dev/null || fail "discemu load"
+	mkdir -p kmnt
+	mount -t udf -o ro "$SR" kmnt || { dmesg | tail -5; fail "mount -t udf $SR"; }
+	local ok=1
+	diff -r src kmnt > k.diff 2>&1 || ok=0
+	[ "$(stat -c %a kmnt/readme.txt)" = 600 ] || ok=0
+	[ "$(readlink kmnt/docs/link)" = ../readme.txt ] || ok=0
+	umount kmnt
+	[ $ok = 1 ] || { cat k.diff; fail "the kernel's tree differs from the source"; }
+}
+
+one() { # MEDIA BLOCKS sg|sr
+	local m=$1 name=d${1//[^a-z0-9]/} dev
+	emu_start "$name" "$m" "$2"
+	dev=$SG; [ "$3" = sr ] && dev=$SR
+	rm -rf src mnt stage; mkdir mnt stage
+	make_src
+	step "$m: first commit through $dev"
+	mount_discfs "$dev"
+	cp -a src/. mnt/
+	discctl commit mnt || { cat daemon.log; fail "first commit"; }
+	unmount_discfs
+	kernel_reads "$name"
+	step "$m: second commit (add, change, remove, rename)"
+	mount_discfs "$dev"
+	diff -r src mnt > m.diff 2>&1 || { cat m.diff; fail "the remount's tree differs"; }
+	printf 'added later\n' > src/added.txt; cp -p src/added.txt mnt/
+	printf 'changed\n' >> src/docs/notes/n1.txt; cp -p src/docs/notes/n1.txt mnt/docs/notes/
+	rm src/photos/small.raw mnt/photos/small.raw
+	mv src/photos src/pictures; mv mnt/photos mnt/pictures
+	discctl commit mnt || { cat daemon.log; fail "second commit"; }
+	unmount_discfs
+	kernel_reads "$name"
+	emu_stop "$name"
+}
+run_case bd-r one bd-r 40000 sg
+run_case dvd+r one dvd+r 40000 sr
+run_case bd-re one bd-re 40000 sg
+finish_cases
