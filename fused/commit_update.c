@@ -40,6 +40,7 @@ struct job {
 	size_t *hash, hcap;  /* committed path -> index + 1 */
 	size_t *by_id;       /* committed indexes sorted by id */
 	struct lname *l;
+	size_t *rep;         /* plan index -> the name that writes its inode */
 	struct rd *rd;
 	discfs_error *err;
 };
@@ -213,6 +214,53 @@ static void match(struct job *j)
 	}
 }
 
+/* ----------------------------------------------------------- hard links */
+
+static int cmp_inode(const void *a, const void *b, void *arg)
+{
+	const struct dfs_commit_entry *e = arg;
+	const struct stg_inode *x = e[*(const size_t *)a].inode;
+	const struct stg_inode *y = e[*(const size_t *)b].inode;
+	size_t i = *(const size_t *)a, k = *(const size_t *)b;
+
+	if (x != y)
+		return (uintptr_t)x < (uintptr_t)y ? -1 : 1;
+	return (i > k) - (i < k);
+}
+
+/*
+ * The names of one staged inode are one file on the disc: one of them
+ * (a name the disc has, else the first) writes content and attributes,
+ * the others are linked to it.
+ */
+static int pick_reps(struct job *j)
+{
+	const struct dfs_commit_plan *plan = j->plan;
+	size_t *by = calloc(plan->n + 1, sizeof(*by));
+
+	j->rep = calloc(plan->n + 1, sizeof(*j->rep));
+	if (!by || !j->rep) {
+		free(by);
+		return dfs_fail(j->err, DISCFS_ENOMEM, "commit: out of memory");
+	}
+	for (size_t i = 0; i < plan->n; i++)
+		by[i] = j->rep[i] = i;
+	qsort_r(by, plan->n, sizeof(*by), cmp_inode, plan->entries);
+	for (size_t g = 0, end; g < plan->n; g = end) {
+		size_t best = by[g];
+		for (end = g; end < plan->n &&
+		     plan->entries[by[end]].inode == plan->entries[by[g]].inode; end++)
+			if (j->l[best].kind == L_NEW && j->l[by[end]].kind != L_NEW)
+				best = by[end];
+		if (S_ISDIR(plan->entries[best].inode->mode))
+			continue;
+		for (size_t k = g; k < end; k++)
+			j->rep[by[k]] = best;
+	}
+	free(by);
+	return 0;
+}
+
 /* ------------------------------------------------------------- writing */
 
 static struct udf_update_attr attr_of(const struct stg_inode *in)
@@ -328,21 +376,28 @@ static int place_and_write(struct job *j)
 		const struct dfs_commit_entry *e = &j->plan->entries[i];
 		const char *path = j->l[i].path;
 		bool data = e->change == DFS_CH_DATA || e->change == DFS_CH_NEW;
+		bool rep = j->rep[i] == i;
 		if (j->l[i].kind == L_NEW) {
-			rc = create(j, i, path);
+			if (rep)
+				rc = create(j, i, path);
 			continue;
 		}
 		if (j->l[i].kind == L_MOVED)
 			rc = udf_update_rename(j->u, j->c[j->l[i].src].tmp, path, j->err);
-		if (rc == 0 && data && S_ISREG(e->inode->mode))
+		if (rc == 0 && data && rep && S_ISREG(e->inode->mode))
 			rc = write_file(j, i, path);
 	}
+	/* new names of files placed above: hard links */
+	for (size_t i = 1; rc == 0 && i < j->plan->n; i++)
+		if (j->l[i].kind == L_NEW && j->rep[i] != i)
+			rc = udf_update_link(j->u, j->l[j->rep[i]].path, j->l[i].path,
+					     j->err);
 	/* Attributes last, deepest first: a directory's mtime survives the
 	 * names added to it. */
 	for (size_t i = j->plan->n; rc == 0 && i-- > 0;) {
 		const struct dfs_commit_entry *e = &j->plan->entries[i];
 		struct udf_update_attr a = attr_of(e->inode);
-		if (e->change == DFS_CH_SAME ||
+		if (e->change == DFS_CH_SAME || j->rep[i] != i ||
 		    (!S_ISDIR(e->inode->mode) && e->change != DFS_CH_META))
 			continue;
 		rc = udf_update_setattr(j->u, i ? j->l[i].path : "/", &a, j->err);
@@ -362,6 +417,7 @@ static void job_free(struct job *j)
 	free(j->hash);
 	free(j->by_id);
 	free(j->l);
+	free(j->rep);
 	free(j->rd);
 }
 
@@ -438,8 +494,10 @@ static int write_plan(void *ctx, const struct dfs_commit_plan *plan,
 		rc = plan_paths(&j);
 	if (rc == 0) {
 		match(&j);
-		rc = discfs_open(uw->disc->dev, &drive, err);
+		rc = pick_reps(&j);
 	}
+	if (rc == 0)
+		rc = discfs_open(uw->disc->dev, &drive, err);
 	if (rc == 0)
 		rc = write_increment(&j, drive, uw->disc->blank,
 				     uw->disc->unfinished);

@@ -16,9 +16,11 @@
  *                 renamed (through a temporary name at the root, so swaps
  *                 and moves out of removed directories work)
  *   missing       a committed name not in the plan: removed, deepest first
- * Limits (the update API's): a new hard link is written as a separate
- * copy of the file; fifos, sockets and devices are refused (DISCFS_ENOTSUP);
- * access times and xattrs are not recorded.
+ * Hard links: a staged file with several names is written once, through
+ * one of its names (one already on the disc when there is one), and the
+ * other names are linked to it (udf_update_link) after everything else.
+ * Limits (the update API's): fifos, sockets and devices are refused
+ * (DISCFS_ENOTSUP); access times and xattrs are not recorded.
  *
  * Ownership: borrows the disc (its committed volume is walked to find
  * the names on the disc) and the staging path.  Errors: negative discfs

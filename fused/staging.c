@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fused/crc32c.h"
+#include "udf/safe_name.h"
 #include "util/bytes.h"
 #include "util/err.h"
 
@@ -367,6 +368,24 @@ static int set_name(struct stg_op *op, const char *name, int second)
 	return 0;
 }
 
+/*
+ * A file name becomes a UDF file identifier at commit: one UDF cannot
+ * record (CS0 over 255 bytes, or decoding to "", ".", ".." or NUL; see
+ * udf/safe_name.h) is refused now, so cp gets ENAMETOOLONG or EINVAL at
+ * once instead of a failed commit later.
+ */
+static int set_file_name(struct stg_op *op, const char *name, int second)
+{
+	char disc[1024];
+	discfs_error e = { 0 };
+	int rc = set_name(op, name, second);
+
+	if (rc == 0 && udf_safe_name_to_disc(name, strlen(name), disc,
+					     sizeof(disc), NULL, 0, NULL, &e))
+		rc = -(e.sys_errno ? e.sys_errno : EINVAL);
+	return rc;
+}
+
 int stg_mknod(struct stg_store *s, uint64_t parent, const char *name,
 	      uint32_t mode, uint32_t uid, uint32_t gid, uint64_t rdev,
 	      struct stg_inode **out)
@@ -376,7 +395,7 @@ int stg_mknod(struct stg_store *s, uint64_t parent, const char *name,
 		.mode = mode, .uid = uid, .gid = gid, .rdev = rdev,
 		.time = stg_now(),
 	};
-	int rc = set_name(&op, name, 0);
+	int rc = set_file_name(&op, name, 0);
 
 	if (rc == 0)
 		rc = stg_store_apply(s, &op);
@@ -394,7 +413,7 @@ int stg_symlink(struct stg_store *s, uint64_t parent, const char *name,
 		.uid = uid, .gid = gid, .data = target,
 		.data_len = (uint32_t)strnlen(target, 4096), .time = stg_now(),
 	};
-	int rc = set_name(&op, name, 0);
+	int rc = set_file_name(&op, name, 0);
 
 	if (rc == 0 && op.data_len >= 4096)
 		rc = -ENAMETOOLONG;
@@ -412,7 +431,7 @@ int stg_link(struct stg_store *s, uint64_t ino, uint64_t newparent,
 		.type = STG_OP_LINK, .ino = ino, .newparent = newparent,
 		.time = stg_now(),
 	};
-	int rc = set_name(&op, newname, 1);
+	int rc = set_file_name(&op, newname, 1);
 
 	return rc ? rc : stg_store_apply(s, &op);
 }
@@ -439,7 +458,7 @@ int stg_rename(struct stg_store *s, uint64_t parent, const char *name,
 	int rc = set_name(&op, name, 0);
 
 	if (rc == 0)
-		rc = set_name(&op, newname, 1);
+		rc = set_file_name(&op, newname, 1);
 	return rc ? rc : stg_store_apply(s, &op);
 }
 

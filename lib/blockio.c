@@ -36,6 +36,15 @@ static int run_io(struct mmc_transport *t, struct mmc_cmd *c,
 	return rc;
 }
 
+/* Blocks per command: a BD cluster, or less when the adapter says so. */
+static uint32_t chunk_of(const struct mmc_transport *t)
+{
+	uint32_t adapter = t && t->max_xfer ? t->max_xfer / DISCFS_BLOCK_SIZE : 0;
+	if (adapter && adapter < BLOCKIO_CHUNK)
+		return adapter;
+	return BLOCKIO_CHUNK;
+}
+
 static int check_range(discfs_drive *drive, uint64_t lba, uint64_t count,
 		       const void *buf, discfs_error *err)
 {
@@ -54,7 +63,8 @@ int discfs_read_blocks(discfs_drive *drive, uint64_t lba, uint32_t count,
 	int rc = check_range(drive, lba, count, buf, err);
 	struct mmc_transport *t = rc ? NULL : discfs_drive_transport(drive);
 	for (uint32_t done = 0; !rc && done < count;) {
-		uint32_t n = count - done < BLOCKIO_CHUNK ? count - done : BLOCKIO_CHUNK;
+		uint32_t chunk = chunk_of(t);
+		uint32_t n = count - done < chunk ? count - done : chunk;
 		struct mmc_cmd c;
 		uint8_t *p = (uint8_t *)buf + (size_t)done * DISCFS_BLOCK_SIZE;
 		rc = mmc_cdb_read10(&c, (uint32_t)(lba + done), (uint16_t)n,
@@ -72,7 +82,8 @@ int discfs_write_blocks(discfs_drive *drive, uint64_t lba, uint32_t count,
 	int rc = check_range(drive, lba, count, buf, err);
 	struct mmc_transport *t = rc ? NULL : discfs_drive_transport(drive);
 	for (uint32_t done = 0; !rc && done < count;) {
-		uint32_t n = count - done < BLOCKIO_CHUNK ? count - done : BLOCKIO_CHUNK;
+		uint32_t chunk = chunk_of(t);
+		uint32_t n = count - done < chunk ? count - done : chunk;
 		struct mmc_cmd c;
 		const uint8_t *p = (const uint8_t *)buf + (size_t)done * DISCFS_BLOCK_SIZE;
 		rc = mmc_cdb_write10(&c, (uint32_t)(lba + done), (uint16_t)n,

@@ -243,7 +243,10 @@ int burn_plan_make(struct mmc_transport *t, const discfs_media_info *mi,
 	if (mi->write_protected)
 		return dfs_fail(err, DISCFS_EPROTECT,
 				"the disc is write-protected");
-	rc = dfs_write_units_for(p->profile, 0, 0, &p->units, err);
+	/* WRITEs of the default size, or less when the adapter allows less */
+	uint32_t max_xfer = t && t->max_xfer && t->max_xfer < DFS_DEFAULT_MAX_XFER
+			    ? t->max_xfer : 0;
+	rc = dfs_write_units_for(p->profile, 0, max_xfer, &p->units, err);
 	if (rc < 0)
 		return rc;
 	p->sequential = !mmc_profile_random_access(p->profile);

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h> /* BLKSECTGET */
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -220,6 +222,24 @@ static int hold_sibling(const char *path, discfs_error *err)
 	return fd < 0 ? -1 : fd;
 }
 
+/*
+ * The most one command may carry through this adapter: the request
+ * queue's limit, from BLKSECTGET, which sg answers in bytes and a block
+ * device (/dev/srN, also SG_IO-capable) in 512-byte sectors (both seen on
+ * Linux 6.1: 1310720 and 2560 for the same drive).  A USB bridge may
+ * allow as little as 64 KiB.  0 when it cannot say.
+ */
+static uint32_t max_transfer(int fd)
+{
+	struct stat st;
+	int v = 0;
+	if (fstat(fd, &st) < 0 || ioctl(fd, BLKSECTGET, &v) < 0 || v <= 0)
+		return 0;
+	if (S_ISBLK(st.st_mode))
+		return v > (int)(UINT32_MAX / 512) ? UINT32_MAX : (uint32_t)v * 512;
+	return (uint32_t)v;
+}
+
 int mmc_sg_open(const char *path, struct mmc_transport **out,
 		discfs_error *err)
 {
@@ -253,6 +273,7 @@ int mmc_sg_open(const char *path, struct mmc_transport **out,
 	}
 	x->fd = fd;
 	x->sibling_fd = twin;
+	t->max_xfer = max_transfer(fd);
 	t->ops = &sg_ops;
 	t->ctx = x;
 	snprintf(t->path, sizeof(t->path), "%s", path);

@@ -75,6 +75,8 @@ struct mmc_transport {
 	const struct mmc_transport_ops *ops;
 	void *ctx;
 	char path[256]; /* what was opened, for messages */
+	uint32_t max_xfer; /* bytes one command may carry on this path (the
+			    * host adapter's limit); 0 = not known */
 };
 
 static inline int mmc_transport_exec(struct mmc_transport *t,

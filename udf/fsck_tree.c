@@ -50,6 +50,26 @@ static void tree_error(struct tree *t, const char *fmt, ...)
 	t->f->tree_errors++;
 }
 
+/*
+ * Names the reader had to escape (udf/safe_name.h): an empty name, "." or
+ * ".." is only legal for the parent entry, so elsewhere it is an error;
+ * '/' and NUL are legal CS0 (and what a Linux name "a%2Fb" is written
+ * as), but no POSIX system shows them unchanged: a note, not a warning.
+ * A shown "%2F" or "%00" always stands for the real byte (a literal one
+ * is shown as "%252F").
+ */
+static void check_name(struct tree *t, const char *shown)
+{
+	if (!strcmp(shown, "%~") || !strcmp(shown, "%2E") ||
+	    !strcmp(shown, "%2E%2E"))
+		tree_error(t, "an entry is named '%s' (empty, '.' or '..', "
+			      "shown escaped)", shown);
+	else if (strstr(shown, "%2F") || strstr(shown, "%00"))
+		fsck_report(t->f, DISCFS_FSCK_INFO, "tree", false,
+			    "%s: the name '%s' holds '/' or NUL (shown escaped)",
+			    t->path[0] ? t->path : "/", shown);
+}
+
 /* Logical block holding byte off of a directory stream. */
 static int64_t fid_block(const struct udf_inode *dir, uint32_t off, uint32_t bs)
 {
@@ -105,6 +125,7 @@ static int one_fid(void *arg, const struct udf_fid *fid, discfs_error *err)
 		tree_error(t, "%s", e.msg);
 		return 0;
 	}
+	check_name(t, name);
 	if (push_name(w, name))
 		return 0;
 	if (!w->stream) {

@@ -96,7 +96,8 @@ int iso_readdir_held(struct iso_vol *v, const struct iso_node *dir,
 int iso_plain_name(const struct iso_vol *v, const struct iso_rec *r,
 		   char *out, size_t cap, discfs_error *err);
 
-/* Maps '/' and NUL to '_'; "", "." and ".." are EFORMAT (as read_dir.c). */
+/* Replaces the len bytes of name (any bytes) by their NUL-terminated safe
+ * name (udf/safe_name.h); name must have room for UDF_SAFE_NAME_MAX + 1. */
 int iso_name_safe(char *name, size_t len, uint64_t pos, discfs_error *err);
 
 #endif

@@ -2,24 +2,24 @@
  * udf/iso_read_name.c - names of ISO9660 directory records without Rock
  * Ridge: Joliet UCS-2 (decoded as CS0 compression 16) or plain
  * d-characters (bytes above 0x7F taken as Latin-1), with the version
- * ";N" and a trailing "." stripped.
+ * ";N" and a trailing "." stripped; then made safe (udf/safe_name.h).
  */
 #include <string.h>
 
 #include "udf/cs0.h"
 #include "udf/iso_read_int.h"
+#include "udf/safe_name.h"
 #include "util/err.h"
 
 int iso_name_safe(char *name, size_t len, uint64_t pos, discfs_error *err)
 {
-	for (size_t i = 0; i < len; i++)
-		if (name[i] == '/' || name[i] == 0)
-			name[i] = '_';
-	name[len] = 0;
-	if (len == 0 || !strcmp(name, ".") || !strcmp(name, ".."))
-		return dfs_fail(err, DISCFS_EFORMAT, "ISO9660: directory record "
-				"at byte %llu has the name '%s'",
-				(unsigned long long)pos, name);
+	char safe[UDF_SAFE_NAME_MAX + 1];
+	size_t n = 0;
+	int rc = udf_safe_name_encode(name, len, safe, sizeof(safe), &n, NULL, err);
+	if (rc)
+		return dfs_wrap(err, rc, "ISO9660: name of the directory record "
+				"at byte %llu", (unsigned long long)pos);
+	memcpy(name, safe, n + 1);
 	return 0;
 }
 
@@ -45,7 +45,7 @@ int iso_plain_name(const struct iso_vol *v, const struct iso_rec *r,
 		uint8_t cs0[256] = { 16 };
 		size_t len = r->id_len & ~1u; /* an odd last byte is no character */
 		memcpy(cs0 + 1, r->id, len);
-		int rc = udf_cs0_decode(cs0, len + 1, out, cap, &n, err);
+		int rc = udf_cs0_decode_nul(cs0, len + 1, out, cap, &n, err);
 		if (rc)
 			return dfs_wrap(err, rc, "ISO9660: Joliet name of the "
 					"record at byte %llu",

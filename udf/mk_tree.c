@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "udf/cs0.h"
+#include "udf/safe_name.h"
 #include "udf/mk.h"
 #include "util/err.h"
 
@@ -153,10 +154,15 @@ static int scan_dir(struct scan *s, struct mk_node *dir, const char *path,
 static int set_name(struct mk_node *n, const char *name, const char *path,
 		    discfs_error *err)
 {
+	/* Source names are safe names (udf/safe_name.h), as `discctl
+	 * extract` and discfs show them: record what they decode to, and
+	 * refuse (never cut) a name UDF cannot record. */
 	uint8_t buf[255];
+	char disc[1024];
 	size_t len;
 
-	if (udf_cs0_encode(name, strlen(name), buf, sizeof buf, false, &len, err))
+	if (udf_safe_name_to_disc(name, strlen(name), disc, sizeof disc, buf,
+				  sizeof buf, &len, err))
 		return dfs_wrap(err, -DISCFS_EINVAL, "%s", path);
 	if (!(n->name = strdup(name)) || !(n->cs0 = malloc(len)))
 		return dfs_fail(err, DISCFS_ENOMEM, "out of memory");

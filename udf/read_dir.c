@@ -8,6 +8,7 @@
 #include "udf/cs0.h"
 #include "udf/ecma167.h"
 #include "udf/read_int.h"
+#include "udf/safe_name.h"
 #include "udf/tag.h"
 #include "util/bytes.h"
 #include "util/err.h"
@@ -63,21 +64,15 @@ int udf_fids_parse(const uint8_t *data, size_t len, udf_fid_cb cb, void *arg,
 	return 0;
 }
 
+/* The safe name (udf/safe_name.h): entries named "", ".", "..", or
+ * holding '/' or NUL are shown escaped rather than failing the directory. */
 int udf_fid_name(const struct udf_fid *f, char *out, size_t cap,
 		 discfs_error *err)
 {
-	size_t n = 0;
-	int rc = udf_cs0_decode(f->name, f->l_fi, out, cap, &n, err);
+	int rc = udf_safe_name_from_cs0(f->name, f->l_fi, out, cap, err);
 	if (rc)
 		return dfs_wrap(err, rc, "name of directory entry at offset %u",
 				f->offset);
-	if (n == 0 || !strcmp(out, ".") || !strcmp(out, ".."))
-		return dfs_fail(err, DISCFS_EFORMAT,
-				"directory entry at offset %u has the name '%s'",
-				f->offset, out);
-	for (char *c = out; *c; c++)
-		if (*c == '/')
-			*c = '_';
 	return 0;
 }
 

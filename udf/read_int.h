@@ -180,7 +180,7 @@ typedef int (*udf_fid_cb)(void *arg, const struct udf_fid *f,
 int udf_fids_parse(const uint8_t *data, size_t len, udf_fid_cb cb, void *arg,
 		   discfs_error *err);
 
-/* Decodes a FID name into out (cap >= 3*255+1), mapping '/' to '_'. */
+/* The safe name of a FID (udf/safe_name.h) into out (cap >= 256). */
 int udf_fid_name(const struct udf_fid *f, char *out, size_t cap,
 		 discfs_error *err);
 

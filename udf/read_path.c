@@ -21,6 +21,8 @@ struct find_ctx {
 	bool found;
 };
 
+/* Path components are safe names (udf/safe_name.h), compared with the
+ * safe names udf_readdir gives: an escaped or cut name is found as shown. */
 static int find_one(void *arg, const struct udf_dirent *d)
 {
 	struct find_ctx *c = arg;

@@ -52,14 +52,26 @@
  * allocation descriptors than one entry holds (~114 extents of up to
  * 1 GiB).  A volume whose partition has no room left (e.g. an image
  * mastered to the size of its content) is refused with DISCFS_ENOSPC.
- * Hidden FIDs are kept; a hard-linked name that is removed takes one link
- * off the shared entry.  Sequential media are written at the NWA the
+ * Hidden FIDs are kept.  Hard links are kept as hard links: several
+ * FIDs naming one file entry whose FileLinkCount counts them; a name
+ * added (udf_update_link) or removed changes that count, and the data is
+ * recorded once.  Plain layout: a raised count is written before the
+ * directories that gain the names, a lowered one after the directories
+ * that lose them, so a crash leaves a count too high, not too low (a name
+ * moved, as by rename, may show twice after a crash, with the count of
+ * one).  Sequential media are written at the NWA the
  * drive reports; no write parameters are set and no track or session is
  * closed (the disc stays appendable: closing is the burner's job).
  *
  * Paths are UTF-8, absolute or root-relative, without "." or ".."
- * components.  Names must be unique in their directory; a name the reader
- * had to alter ('/' in a name) is written back as altered.
+ * components; each component is a SAFE name (udf/safe_name.h), as the
+ * reader shows it.  Names must be unique in their directory.  Entries
+ * loaded from the disc keep their recorded CS0 bytes, so a name the
+ * reader had to escape is written back exactly as it was recorded; a new
+ * name (create, rename) is decoded before it is recorded, so it reads
+ * back as given ("a%2Fb" is recorded as "a/b").  New names that UDF
+ * cannot record are refused with DISCFS_EINVAL (sys_errno ENAMETOOLONG
+ * when the CS0 would exceed 255 bytes, else EINVAL).
  *
  * Ownership: struct udf_update borrows the block device (which must
  * outlive it) and owns the reader's volume on it.  The read callback of a
@@ -145,6 +157,18 @@ int udf_update_rename(struct udf_update *u, const char *from, const char *to,
 		      discfs_error *err);
 int udf_update_setattr(struct udf_update *u, const char *path,
 		       const struct udf_update_attr *a, discfs_error *err);
+
+/*
+ * Adds the name newpath for the regular file or symlink at existing
+ * (committed, or created in this increment).  The file keeps one entry:
+ * the new FID points at it and its FileLinkCount goes up (the entry is
+ * rewritten as for an attribute change); content, attributes and later
+ * writes through any of its names are one file's.  Removing a name takes
+ * one link off; the data goes with the last name.  Directories are
+ * refused (DISCFS_EINVAL), as is an existing newpath.
+ */
+int udf_update_link(struct udf_update *u, const char *existing,
+		    const char *newpath, discfs_error *err);
 
 /* True when something is staged. */
 bool udf_update_pending(const struct udf_update *u);

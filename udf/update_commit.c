@@ -53,7 +53,8 @@ static int collect(struct udf_update *u, struct nodelist *out, discfs_error *err
 	int rc = nl_push(&stack, u->root, err);
 	while (!rc && stack.n) {
 		struct upd_node *n = stack.v[--stack.n];
-		if (n->fe_dirty || n->dir_dirty || n->data_new)
+		/* an added hard link is written by its owner */
+		if (!n->link_to && (n->fe_dirty || n->dir_dirty || n->data_new))
 			rc = nl_push(out, n, err);
 		upd_compact(n);
 		for (size_t i = 0; !rc && i < n->nkids; i++)
@@ -192,15 +193,38 @@ static int free_old(struct udf_update *u, const struct udf_inode *ino,
 	return rc;
 }
 
+/*
+ * The link count n's new entry records: the recorded one (1 for a new
+ * object) plus the names added, minus less names gone; 0 = keep it.
+ */
+static int new_nlink(const struct upd_node *n, const struct udf_inode *ino,
+		     int32_t less, uint16_t *out, discfs_error *err)
+{
+	*out = 0;
+	if (n->ftype == FT_DIR || (!n->link_delta && !less))
+		return 0;
+	int64_t base = ino && ino->st.nlink ? (int64_t)ino->st.nlink : 1;
+	int64_t k = base + n->link_delta - less;
+	if (k < 0 || k > 0xFFFF)
+		return dfs_fail(err, DISCFS_EINVAL, "'%s': link count %lld out of "
+				"range", n->name ? n->name : "/", (long long)k);
+	*out = (uint16_t)k;
+	return 0;
+}
+
 /* Writes n's new entry: VAT: at a new block, mapped; plain: in place or
- * at its new block. */
-static int write_fe(struct udf_update *u, struct upd_node *n, uint8_t *raw,
-		    uint8_t *blk, discfs_error *err)
+ * at its new block.  less: names of it gone besides the added ones. */
+static int write_fe(struct udf_update *u, struct upd_node *n, int32_t less,
+		    uint8_t *raw, uint8_t *blk, discfs_error *err)
 {
 	struct udf_inode *ino = NULL;
 	int rc = 0;
 	if (n->on_disc)
 		rc = read_old(u, n, raw, &ino, err);
+	if (!rc)
+		rc = new_nlink(n, ino, less, &n->nlink, err);
+	if (!rc && !n->nlink && n->fold && ino)
+		n->nlink = (uint16_t)(ino->st.nlink ? ino->st.nlink : 1); /* kept */
 	bool vat = u->layout == DISCFS_LAYOUT_VAT;
 	uint32_t lbn = n->new_lbn, got;
 	if (!rc && vat)
@@ -221,27 +245,113 @@ static int write_fe(struct udf_update *u, struct upd_node *n, uint8_t *raw,
 	return rc;
 }
 
-/* A committed name was removed: drop its entry (or one of its links). */
+/* A committed name was removed: drop its entry (or one of its links,
+ * with the other removed names of it folded in). */
 static int drop_removed(struct udf_update *u, struct upd_node *n, uint8_t *raw,
 			uint8_t *blk, discfs_error *err)
 {
 	struct udf_inode *ino = NULL;
+	if (n->folded)
+		return 0; /* counted by the node that writes its entry */
 	int rc = read_old(u, n, raw, &ino, err);
 	if (rc)
 		return rc;
-	uint32_t nlink = ino->st.nlink;
+	int64_t nlink = ino->st.nlink ? (int64_t)ino->st.nlink : 1;
 	bool dir = udf_inode_is_dir(ino);
-	if (!dir && nlink > 1) {
-		/* another name keeps it: one link less */
-		n->nlink = (uint16_t)(nlink - 1);
-		n->fe_dirty = true;
+	if (!dir && nlink + n->link_delta - n->fold - 1 > 0) {
+		/* another name keeps it: links less */
 		udf_inode_free(ino);
-		return write_fe(u, n, raw, blk, err);
+		return write_fe(u, n, n->fold + 1, raw, blk, err);
 	}
 	if (u->layout == DISCFS_LAYOUT_VAT)
 		upd_vat_set(u, n->icb.lbn, UDF_VAT_UNUSED);
 	else
 		rc = free_old(u, ino, NULL, true, true, err);
+	udf_inode_free(ino);
+	return rc;
+}
+
+/* ------------------------------------------------------- hard links */
+
+struct icb_key {
+	uint32_t lbn;
+	uint16_t part;
+	uint8_t removed;     /* 0: a changed live name, 1: a removed one */
+	size_t order;
+	struct upd_node *n;
+};
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct icb_key *x = a, *y = b;
+	if (x->part != y->part)
+		return x->part < y->part ? -1 : 1;
+	if (x->lbn != y->lbn)
+		return x->lbn < y->lbn ? -1 : 1;
+	if (x->removed != y->removed)
+		return x->removed < y->removed ? -1 : 1;
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+/*
+ * Removed names of a committed file that another node writes the entry
+ * of (a changed live name, else the first removed one) are folded into
+ * that node: the entry is written once, with every name gone counted.
+ */
+static int fold_removed(struct udf_update *u, struct nodelist *l,
+			discfs_error *err)
+{
+	size_t n = 0;
+	struct icb_key *k = malloc((l->n + u->n_removed + 1) * sizeof(*k));
+	if (!k)
+		return dfs_fail(err, DISCFS_ENOMEM, "out of memory");
+	for (size_t i = 0; i < l->n + u->n_removed; i++) {
+		bool rem = i >= l->n;
+		struct upd_node *x = rem ? u->removed[i - l->n] : l->v[i];
+		x->fold = 0;
+		x->folded = false;
+		if (x->on_disc && x->ftype != FT_DIR)
+			k[n++] = (struct icb_key){ x->icb.lbn, x->icb.part, rem, i, x };
+	}
+	qsort(k, n, sizeof(*k), cmp_key);
+	for (size_t i = 1, g = 0; i < n; i++) {
+		if (k[i].lbn != k[g].lbn || k[i].part != k[g].part) {
+			g = i;
+			continue;
+		}
+		if (k[i].removed) {
+			k[i].n->folded = true;
+			k[g].n->fold++;
+		}
+	}
+	free(k);
+	return 0;
+}
+
+/* Plain layout: the lowered link count of a changed live entry, recorded
+ * once the directories no longer name the removed names. */
+static int lower_count(struct udf_update *u, struct upd_node *n, uint8_t *raw,
+		       discfs_error *err)
+{
+	struct udf_inode *ino = NULL;
+	uint16_t k;
+	int rc = read_old(u, n, raw, &ino, err);
+	/* the entry on the disc now is the one just written: its count is
+	 * the committed one plus the names added */
+	k = (uint16_t)(n->nlink - n->fold);
+	if (!rc && n->nlink < n->fold)
+		rc = dfs_fail(err, DISCFS_EINVAL, "'%s': link count below zero", n->name);
+	uint16_t ident = get_le16(raw), crc_len = get_le16(raw + 10);
+	if (!rc && ((ident != TAG_FE && ident != TAG_EFE) ||
+		    crc_len + 16u > u->bd->block_size))
+		rc = dfs_fail(err, DISCFS_EFORMAT, "'%s': not a file entry", n->name);
+	if (!rc) {
+		put_le16(raw + 48, k); /* FileLinkCount, FE and EFE alike */
+		uint32_t lbn = (uint32_t)(ino->abs - u->part_start);
+		udf_tag_make(raw, crc_len + 16u, ident, get_le16(raw + 2),
+			     get_le16(raw + 6), lbn);
+		rc = upd_write(u, lbn, 1, raw, false, err);
+	}
 	udf_inode_free(ino);
 	return rc;
 }
@@ -294,7 +404,7 @@ static int commit_vat(struct udf_update *u, struct nodelist *l, uint8_t *raw,
 	int rc = 0;
 	for (size_t i = 0; !rc && i < l->n; i++)
 		if (l->v[i]->fe_dirty || l->v[i]->dir_dirty || l->v[i]->data_new)
-			rc = write_fe(u, l->v[i], raw, blk, err);
+			rc = write_fe(u, l->v[i], l->v[i]->fold, raw, blk, err);
 	for (size_t i = 0; !rc && i < u->n_removed; i++)
 		rc = drop_removed(u, u->removed[i], raw, blk, err);
 	if (!rc)
@@ -312,23 +422,33 @@ static int commit_plain(struct udf_update *u, struct nodelist *l, uint8_t *raw,
 	 * parent's entry points at its new stream */
 	for (size_t i = 0; !rc && i < l->n; i++)
 		if (!l->v[i]->on_disc)
-			rc = write_fe(u, l->v[i], raw, blk, err);
+			rc = write_fe(u, l->v[i], 0, raw, blk, err);
 	if (!rc)
 		rc = udf_bdev_sync(u->bd, err);
 	if (!rc)
 		rc = upd_bitmap_write(u, err);
 	if (!rc)
 		rc = udf_bdev_sync(u->bd, err);
-	/* in place, children before parents; directories that receive a
-	 * moved entry before the ones that lose it (a crash in between shows
-	 * it twice rather than nowhere) */
-	for (int pass = 0; pass < 2; pass++)
+	/* in place, children before parents: files first (their raised
+	 * link counts before the directories that gain the names), then
+	 * directories that receive a moved entry before the ones that lose
+	 * it (a crash in between shows it twice rather than nowhere) */
+	for (int pass = 0; pass < 3; pass++)
 		for (size_t i = l->n; !rc && i-- > 0;) {
 			struct upd_node *n = l->v[i];
-			bool first = n->ftype != FT_DIR || n->gained;
-			if (n->on_disc && first == (pass == 0))
-				rc = write_fe(u, n, raw, blk, err);
+			int when = n->ftype != FT_DIR ? 0 : n->gained ? 1 : 2;
+			if (n->on_disc && when == pass)
+				rc = write_fe(u, n, 0, raw, blk, err);
 		}
+	/* names gone: their count drops once no directory names them */
+	bool folds = false;
+	for (size_t i = 0; i < l->n; i++)
+		folds = folds || l->v[i]->fold;
+	if (!rc && folds)
+		rc = udf_bdev_sync(u->bd, err);
+	for (size_t i = 0; !rc && i < l->n; i++)
+		if (l->v[i]->fold)
+			rc = lower_count(u, l->v[i], raw, err);
 	for (size_t i = 0; !rc && i < u->n_removed; i++)
 		rc = drop_removed(u, u->removed[i], raw, blk, err);
 	if (!rc)
@@ -390,6 +510,8 @@ int udf_update_commit(struct udf_update *u, struct udf_update_stats *st,
 		memcpy(u->bitmap_saved, u->bitmap, ((size_t)u->part_len + 7) / 8);
 	if (!rc)
 		rc = collect(u, &l, err);
+	if (!rc)
+		rc = fold_removed(u, &l, err);
 	if (!rc && u->layout == DISCFS_LAYOUT_PLAIN)
 		rc = upd_lvid_write(u, false, err);
 	if (!rc)

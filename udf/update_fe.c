@@ -323,8 +323,10 @@ int upd_build_stream(struct udf_update *u, struct upd_node *dir,
 			continue;
 		fs = fid_size(k->cs0_len, off, bs, &iu);
 		uint8_t chars = k->fid_chars | (k->ftype == FT_DIR ? FID_DIRECTORY : 0);
-		uint32_t uid = k->on_disc ? k->fid_uid : (uint32_t)k->unique_id;
-		put_fid(u, s + off, fs, iu, chars, k, uid, k->cs0, k->cs0_len,
+		/* an added hard link names its owner's entry */
+		const struct upd_node *t = k->link_to ? k->link_to : k;
+		uint32_t uid = t->on_disc ? t->fid_uid : (uint32_t)t->unique_id;
+		put_fid(u, s + off, fs, iu, chars, t, uid, k->cs0, k->cs0_len,
 			block_at(block_lbn, n_lbn, off / bs));
 		off += fs;
 	}

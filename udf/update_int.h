@@ -53,7 +53,16 @@ struct upd_node {
 	uint8_t *body;             /* symlink body (data_new) */
 	size_t body_len;
 	uint64_t unique_id;        /* new objects */
+	/* hard links: a name added by udf_update_link() records no entry of
+	 * its own; its FID points at the entry of link_to (the owner), which
+	 * is written once with its link count adjusted */
+	struct upd_node *link_to;  /* added name: the owner (never an added name) */
+	struct upd_node *aliases;  /* owner: its added names, chained ... */
+	struct upd_node *alias_next; /* ... through this */
+	int32_t link_delta;        /* owner: names added minus added names removed */
 	/* commit scratch */
+	int32_t fold;              /* other removed names of this entry */
+	bool folded;               /* removed name counted by another node */
 	uint32_t new_lbn;          /* FE block (physical partition) */
 	bool icb_set;              /* new object: icb assigned by the commit */
 	uint64_t stream_len;       /* new FID stream: its runs in data_* */

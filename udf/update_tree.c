@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "udf/cs0.h"
+#include "udf/safe_name.h"
 #include "udf/update_int.h"
 #include "util/err.h"
 
@@ -95,14 +96,15 @@ void upd_compact(struct upd_node *d)
 static int set_name(struct upd_node *n, const char *name, size_t len,
 		    discfs_error *err)
 {
+	/* name is a safe name (udf/safe_name.h): record what it decodes to,
+	 * so it reads back as name. */
 	uint8_t cs0[256];
+	char disc[1024];
 	size_t cl = 0;
-	int rc = udf_cs0_encode(name, len, cs0, 255, false, &cl, err);
+	int rc = udf_safe_name_to_disc(name, len, disc, sizeof(disc), cs0,
+				       sizeof(cs0), &cl, err);
 	if (rc)
-		return dfs_wrap(err, rc, "name '%.*s'", (int)len, name);
-	if (cl < 2 || (len == 1 && name[0] == '.') ||
-	    (len == 2 && !memcmp(name, "..", 2)))
-		return dfs_fail(err, DISCFS_EINVAL, "invalid name '%.*s'", (int)len, name);
+		return rc;
 	char *nm = strndup(name, len);
 	uint8_t *c = malloc(cl);
 	if (!nm || !c) {
@@ -417,6 +419,8 @@ int udf_update_write_file(struct udf_update *u, const char *path,
 	if (rc == -DISCFS_ENOENT) {
 		rc = create(u, path, FT_FILE, a, &n, err);
 	} else if (!rc) {
+		if (n->link_to)
+			n = n->link_to;
 		if (n == u->root || n->ftype == FT_DIR || n->is_link)
 			return dfs_fail(err, DISCFS_EINVAL, "%s: not a regular file", path);
 		if (n->on_disc && !n->data_new) {
@@ -524,10 +528,54 @@ int udf_update_symlink(struct udf_update *u, const char *path,
 	return 0;
 }
 
+/* An added name goes: one link less on its owner's entry. */
+static void alias_drop(struct upd_node *l)
+{
+	struct upd_node *o = l->link_to, **p = &o->aliases;
+	while (*p && *p != l)
+		p = &(*p)->alias_next;
+	if (*p)
+		*p = l->alias_next;
+	l->alias_next = NULL;
+	o->link_delta--;
+}
+
+/*
+ * The owner of added names loses its name: its first added name l gives
+ * it its own (the owner moves into l's place and l goes), so the entry
+ * is still written once, by the node that carries its staged state.
+ */
+static int promote(struct udf_update *u, struct upd_node *e,
+		   discfs_error *err)
+{
+	struct upd_node *l = e->aliases, *ldir = l->parent, *edir = e->parent;
+	alias_drop(l);
+	mark_dir(u, edir);
+	mark_dir(u, ldir);
+	kid_detach(e);
+	kid_detach(l);
+	char *nm = e->name;
+	uint8_t *c = e->cs0, cl = e->cs0_len;
+	e->name = l->name;
+	e->cs0 = l->cs0;
+	e->cs0_len = l->cs0_len;
+	l->name = nm;
+	l->cs0 = c;
+	l->cs0_len = cl;
+	upd_node_free(l);
+	u->num_files--;
+	ldir->gained = ldir->gained || ldir != edir;
+	return kid_add(ldir, e, err);
+}
+
 /* Detaches n from its parent; n must not be the root. */
 static int unlink_node(struct udf_update *u, struct upd_node *n,
 		       discfs_error *err)
 {
+	if (n->ftype != FT_DIR && n->aliases)
+		return promote(u, n, err);
+	if (n->link_to)
+		alias_drop(n);
 	if (n->ftype == FT_DIR) {
 		int rc = upd_load_kids(u, n, err);
 		if (rc)
@@ -556,6 +604,17 @@ int udf_update_remove(struct udf_update *u, const char *path,
 	return unlink_node(u, n, err);
 }
 
+/* Whether a and b are names of one (non-directory) file. */
+static bool same_file(const struct upd_node *a, const struct upd_node *b)
+{
+	if (a->ftype == FT_DIR || b->ftype == FT_DIR)
+		return false;
+	a = a->link_to ? a->link_to : a;
+	b = b->link_to ? b->link_to : b;
+	return a == b || (a->on_disc && b->on_disc && a->icb.part == b->icb.part &&
+			  a->icb.lbn == b->icb.lbn);
+}
+
 int udf_update_rename(struct udf_update *u, const char *from, const char *to,
 		      discfs_error *err)
 {
@@ -574,8 +633,8 @@ int udf_update_rename(struct udf_update *u, const char *from, const char *to,
 			return dfs_fail(err, DISCFS_EINVAL,
 					"cannot move '%s' into itself", from);
 	old = find_kid(dir, leaf, len);
-	if (old == n)
-		return 0;
+	if (old == n || (old && same_file(old, n)))
+		return 0; /* names of one file: nothing to do (POSIX) */
 	if (old && (old->ftype == FT_DIR || n->ftype == FT_DIR))
 		return dfs_fail(err, DISCFS_EINVAL, "%s: already exists", to);
 	struct upd_node tmp = { 0 };
@@ -615,6 +674,8 @@ int udf_update_setattr(struct udf_update *u, const char *path,
 	int rc = upd_lookup(u, path, &n, err);
 	if (rc)
 		return rc;
+	if (n->link_to)
+		n = n->link_to;
 	if (!a || !a->mask)
 		return 0;
 	if (a->mask & UDF_ATTR_MODE)
@@ -629,6 +690,31 @@ int udf_update_setattr(struct udf_update *u, const char *path,
 	}
 	n->attr.mask |= a->mask;
 	n->fe_dirty = true;
+	u->pending = true;
+	return 0;
+}
+
+int udf_update_link(struct udf_update *u, const char *existing,
+		    const char *newpath, discfs_error *err)
+{
+	struct upd_node *e, *l;
+	int rc = upd_lookup(u, existing, &e, err);
+	if (rc)
+		return rc;
+	if (e->link_to)
+		e = e->link_to;
+	if (e == u->root || e->ftype == FT_DIR)
+		return dfs_fail(err, DISCFS_EINVAL, "%s: directories cannot be "
+				"hard-linked", existing);
+	if ((rc = create(u, newpath, e->ftype, NULL, &l, err)))
+		return rc;
+	l->fe_dirty = false; /* the name shares e's entry */
+	l->link_to = e;
+	l->is_link = e->is_link;
+	l->alias_next = e->aliases;
+	e->aliases = l;
+	e->link_delta++;
+	e->fe_dirty = true;
 	u->pending = true;
 	return 0;
 }

@@ -3,14 +3,18 @@
 # increment of the UDF update engine (fused/commit_update.h).
 # On emulated blank CD-R, DVD+R, DVD-R, BD-R, DVD+RW, BD-RE and CD-RW:
 #  1. a tree copied in with cp -a (files, an empty file, a symlink, a
-#     hard link - recorded as two copies, fused/commit_update.h) is committed onto the blank disc; after a
-#     remount the mount shows exactly what was staged (names, types, sizes,
-#     modes, mtimes to the second, symlink targets) and the contents of the
-#     source;
+#     file with three hard links in three directories) is committed onto
+#     the blank disc; after a remount the mount shows exactly what was
+#     staged (names, types, sizes, modes, mtimes to the second, symlink
+#     targets), the contents of the source, and its hard links (the names
+#     of one file share an inode number and its link count);
 #  2. then names are added, a file changed, a symlink removed, a directory
 #     and a file renamed, two files swapped, a directory moved away and
 #     one of its files moved back into a new directory of the old name, a
-#     mode changed; committed; remount: the same;
+#     mode changed, a committed (and changed, renamed) file hard-linked;
+#     committed; remount: the same;
+#  3. one name of each linked file removed (the other names keep the
+#     data); committed; remount: the same;
 #  3. after every commit `discctl fsck` finds no error and independent UDF
 #     readers (tests/lib/crosscheck.sh) agree with the source tree, on the
 #     image cut where the drive says the disc ends;
@@ -79,6 +83,13 @@ symlinks_only() { # SRCDIR
 		[ "$what" = EXTRA ] && [ -L "$1/$p" ] || exit 1
 	done
 }
+# Hard links of a tree: "nlink name name..." per file with several names.
+links_of() (
+	cd "$1"
+	find . -type f -links +1 -printf '%i %n %P\n' | LC_ALL=C sort -k3 |
+		awk '{ g[$1] = g[$1] " " $3; n[$1] = $2 } END { for (i in g) print n[i] g[i] }' |
+		LC_ALL=C sort
+)
 check_disc() { # IMG MEDIA SRCDIR
 	"$BUILD/discctl" fsck "$1" > "$W/fsck.out" 2>&1 || { cat "$W/fsck.out"; fail "$2: fsck"; }
 	grep -q '^error' "$W/fsck.out" && { cat "$W/fsck.out"; fail "$2: fsck errors"; }
@@ -103,6 +114,9 @@ commit_and_compare() { # IMG STAGING MEDIA
 	listing "$M" > "$W/disc.lst"
 	diff "$W/staged.lst" "$W/disc.lst" || fail "$3: the disc differs from what was staged"
 	diff -r "$W/src" "$M" || fail "$3: contents differ from the source"
+	links_of "$W/src" > "$W/src.links"
+	links_of "$M" > "$W/disc.links"
+	diff "$W/src.links" "$W/disc.links" || fail "$3: hard links differ from the source"
 }
 
 for media in cd-r dvd+r dvd-r bd-r dvd+rw bd-re cd-rw; do
@@ -120,7 +134,8 @@ for media in cd-r dvd+r dvd-r bd-r dvd+rw bd-re cd-rw; do
 	mkdir "$W/src/box"
 	printf 'in box\n' > "$W/src/box/item"
 	printf 'stays\n' > "$W/src/box/stays"
-	ln "$W/src/hard1" "$W/src/sub/hard2"  # committed as two copies (see man)
+	ln "$W/src/hard1" "$W/src/sub/hard2"
+	ln "$W/src/hard1" "$W/src/other/hard3"
 	chmod 600 "$W/src/sub/deeper/d.txt"
 	chmod 750 "$W/src/other"
 	touch -d '2001-02-03 04:05:06' "$W/src/one.txt" "$W/src/sub"
@@ -146,8 +161,18 @@ for media in cd-r dvd+r dvd-r bd-r dvd+rw bd-re cd-rw; do
 		touch -d '2010-01-01 00:00:00' "$d/new/n.txt"
 		mv "$d/p.txt" "$d/swap"; mv "$d/q.txt" "$d/p.txt"; mv "$d/swap" "$d/q.txt"
 		mv "$d/box" "$d/box2"; mkdir "$d/box"; mv "$d/box2/item" "$d/box/item"
+		ln "$d/two.txt" "$d/new/two-link"
 	done
 	commit_and_compare "$img" "$stg" "$media"
+	[ "$(stat -c %h "$M/new/two-link")" = 2 ] || fail "$media: ln of a committed file"
+
+	# 3. one name of each linked file goes; the others keep the data
+	for d in "$W/src" "$M"; do
+		rm "$d/moved/hard2" "$d/two.txt"
+	done
+	commit_and_compare "$img" "$stg" "$media"
+	[ "$(stat -c %h "$M/hard1")" = 2 ] && [ "$(stat -c %h "$M/new/two-link")" = 1 ] ||
+		fail "$media: link counts after rm"
 
 	# 4. a one-file change appends few blocks on write-once media
 	case $media in dvd+r|dvd-r|bd-r)

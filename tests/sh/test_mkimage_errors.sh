@@ -39,4 +39,12 @@ expect 2 "name not UTF-8" "$T/src" -o "$T/i"
 rm -f "$T/src/bad"*
 mkdir -p "$T/src2" && printf 'x' > "$T/src2/$(printf 'n%.0s' $(seq 255))"
 expect 2 "name longer than 254 Latin-1 characters" "$T/src2" -o "$T/i"
+rm -rf "$T/src2" && mkdir -p "$T/src2"
+# 250 letters and one CJK character: 253 bytes, but 503 bytes of 16-bit CS0
+printf 'x' > "$T/src2/$(printf 'a%.0s' $(seq 250))$(printf '\346\227\245')"
+expect 2 "name of 251 characters, one above U+00FF" "$T/src2" -o "$T/i"
+grep -q "too long for UDF" "$T/err" && grep -q "src2/aaaa" "$T/err" ||
+	{ echo "FAIL: the error does not name the file and the reason"; fail=1; }
+rm -rf "$T/src2" && mkdir -p "$T/src2" && printf 'x' > "$T/src2/x%00"
+expect 2 "safe name standing for a NUL" "$T/src2" -o "$T/i"
 exit $fail

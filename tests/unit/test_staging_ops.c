@@ -211,6 +211,42 @@ static void pinned_inodes_outlive_their_names_until_unpinned(void **state)
 	assert_non_null(stg_tree_inode(&f->s.tree, STG_ROOT_INO));
 }
 
+/* Names that fit Linux but not a UDF file identifier are refused when
+ * they are made, not at commit (udf/safe_name.h). */
+static void names_udf_cannot_record_are_refused_at_once(void **state)
+{
+	struct fx *f = *state;
+	uint64_t a = mk(&f->s, 1, "a", S_IFREG | 0644);
+	char cjk[260];
+
+	/* 250 letters and one CJK character: 253 bytes, 503 bytes of CS0 */
+	memset(cjk, 'a', 250);
+	memcpy(cjk + 250, "\xe6\x97\xa5", 4);
+	REFUSED(f, stg_mknod(&f->s, 1, cjk, S_IFREG | 0644, 0, 0, 0, NULL),
+		ENAMETOOLONG);
+	REFUSED(f, stg_symlink(&f->s, 1, cjk, "t", 0, 0, NULL), ENAMETOOLONG);
+	REFUSED(f, stg_link(&f->s, a, 1, cjk), ENAMETOOLONG);
+	REFUSED(f, stg_rename(&f->s, 1, "a", 1, cjk, 0), ENAMETOOLONG);
+	/* 254 Latin-1 letters fit; 255 do not */
+	char l1[256];
+	memset(l1, 'l', 254);
+	l1[254] = 0;
+	mk(&f->s, 1, l1, S_IFREG | 0644);
+	l1[254] = 'l';
+	l1[255] = 0;
+	REFUSED(f, stg_mknod(&f->s, 1, l1, S_IFREG | 0644, 0, 0, 0, NULL),
+		ENAMETOOLONG);
+	/* safe names standing for what UDF cannot record */
+	REFUSED(f, stg_mknod(&f->s, 1, "%2E", S_IFREG | 0644, 0, 0, 0, NULL), EINVAL);
+	REFUSED(f, stg_mknod(&f->s, 1, "%~", S_IFREG | 0644, 0, 0, 0, NULL), EINVAL);
+	REFUSED(f, stg_mknod(&f->s, 1, "x%00", S_IFREG | 0644, 0, 0, 0, NULL), EINVAL);
+	REFUSED(f, stg_rename(&f->s, 1, "a", 1, "n%~0000ABCD", 0), EINVAL);
+	/* escaped names that decode to something recordable are fine */
+	mk(&f->s, 1, "a%2Fb", S_IFREG | 0644);
+	mk(&f->s, 1, "100%", S_IFREG | 0644);
+	assert_int_equal(stg_rename(&f->s, 1, "a", 1, "%252E", 0), 0);
+}
+
 static void rename_moves_and_replaces(void **state)
 {
 	struct fx *f = *state;
@@ -399,6 +435,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(create_and_mkdir_make_entries_with_links),
 		T(create_refuses_existing_bad_and_missing),
+		T(names_udf_cannot_record_are_refused_at_once),
 		T(symlink_keeps_its_target),
 		T(hard_links_share_one_inode),
 		T(unlink_and_rmdir_check_the_kind),

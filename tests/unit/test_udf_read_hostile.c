@@ -218,8 +218,107 @@ static void slash_in_a_name_is_mapped_not_followed(void **state)
 	discfs_error e = { 0 };
 	fresh(plain);
 	patch_fid("/", "hello.txt", put_slash, NULL);
-	assert_int_equal(lookup_rc("/_ello.txt", &e), 0);
+	assert_int_equal(lookup_rc("/%2Fello.txt", &e), 0);
+	assert_int_equal(lookup_rc("/_ello.txt", &e), -DISCFS_ENOENT);
 	assert_int_equal(lookup_rc("/hello.txt", &e), -DISCFS_ENOENT);
+}
+
+static void put_nul(uint8_t *f, size_t size, void *arg)
+{
+	(void)size;
+	(void)arg;
+	f[38 + get_le16(f + 36) + 2] = 0;
+}
+
+static void nul_in_a_name_is_shown_as_percent_00(void **state)
+{
+	(void)state;
+	discfs_error e = { 0 };
+	fresh(plain);
+	patch_fid("/", "hello.txt", put_nul, NULL);
+	assert_int_equal(lookup_rc("/h%00llo.txt", &e), 0);
+	assert_int_equal(lookup_rc("/dir/sub", &e), 0);
+}
+
+/* Renames the FID to the 8-bit name arg (no longer than the old one),
+ * growing the implementation use so the FID keeps its size. */
+static void rename_fid(uint8_t *f, size_t size, void *arg)
+{
+	(void)size;
+	const char *name = arg;
+	size_t liu = get_le16(f + 36), lfi = f[19], nl = strlen(name);
+	size_t new_lfi = nl ? nl + 1 : 0, new_liu = liu + lfi - new_lfi;
+	memset(f + 38 + liu, 0, lfi);
+	put_le16(f + 36, (uint16_t)new_liu);
+	f[19] = (uint8_t)new_lfi;
+	if (nl) {
+		f[38 + new_liu] = 8;
+		memcpy(f + 38 + new_liu + 1, name, nl);
+	}
+}
+
+static void names_dot_dotdot_and_empty_are_shown_escaped(void **state)
+{
+	(void)state;
+	static const char *const recorded[] = { ".", "..", "" };
+	static const char *const shown[] = { "/%2E", "/%2E%2E", "/%~" };
+	for (int i = 0; i < 3; i++) {
+		discfs_error e = { 0 };
+		fresh(plain);
+		patch_fid("/", "empty", rename_fid, (void *)recorded[i]);
+		assert_int_equal(lookup_rc(shown[i], &e), 0);
+		assert_int_equal(lookup_rc("/empty", &e), -DISCFS_ENOENT);
+		/* the rest of the directory stays readable */
+		assert_int_equal(lookup_rc("/hello.txt", &e), 0);
+	}
+}
+
+static void count_escaped_notes(void *user, const discfs_fsck_issue *is)
+{
+	if (is->severity == DISCFS_FSCK_INFO && strstr(is->msg, "shown escaped"))
+		(*(unsigned *)user)++;
+}
+
+/* Runs discfs_fsck on the scratch image and returns what it found;
+ * *notes counts the notes about escaped names. */
+static discfs_fsck_result fsck_img_notes(unsigned *notes)
+{
+	discfs_fsck_result res;
+	discfs_error e = { 0 };
+	*notes = 0;
+	assert_int_equal(discfs_fsck(img, 0, count_escaped_notes, notes, &res,
+				     &e), 0);
+	return res;
+}
+
+static discfs_fsck_result fsck_img(void)
+{
+	unsigned notes;
+	return fsck_img_notes(&notes);
+}
+
+static void fsck_calls_dot_names_errors_and_notes_a_slash(void **state)
+{
+	(void)state;
+	discfs_fsck_result r;
+	fresh(plain);
+	r = fsck_img();
+	assert_int_equal(r.errors, 0);
+	assert_int_equal(r.warnings, 0);
+	static const char *const recorded[] = { ".", "..", "" };
+	for (int i = 0; i < 3; i++) {
+		fresh(plain);
+		patch_fid("/", "empty", rename_fid, (void *)recorded[i]);
+		r = fsck_img();
+		assert_true(r.errors >= 1);
+	}
+	unsigned notes;
+	fresh(plain);
+	patch_fid("/", "hello.txt", put_slash, NULL);
+	r = fsck_img_notes(&notes);
+	assert_int_equal(r.errors, 0);
+	assert_int_equal(r.warnings, 0);
+	assert_int_equal(notes, 1);
 }
 
 static void point_at(uint8_t *f, size_t size, void *arg)
@@ -488,6 +587,9 @@ int main(void)
 		cmocka_unit_test(bad_cs0_compression_id_is_a_clear_error),
 		cmocka_unit_test(odd_length_utf16_name_is_a_clear_error),
 		cmocka_unit_test(slash_in_a_name_is_mapped_not_followed),
+		cmocka_unit_test(nul_in_a_name_is_shown_as_percent_00),
+		cmocka_unit_test(names_dot_dotdot_and_empty_are_shown_escaped),
+		cmocka_unit_test(fsck_calls_dot_names_errors_and_notes_a_slash),
 		cmocka_unit_test(directory_loop_is_detected_by_the_walk),
 		cmocka_unit_test(allocation_extent_chain_loop_is_bounded),
 		cmocka_unit_test(indirect_entry_loop_is_bounded),

@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include "test_udf_update_helpers.h"
+#include "udf/cs0.h"
+#include "udf/ecma167.h"
 
 #define CAP 6000u
 
@@ -249,6 +251,91 @@ static void test_bad_requests_are_refused(void **state)
 	assert_true(udf_update_open(&bd, NULL, &u, &err) < 0);
 	assert_true(err.msg[0] != '\0');
 	udf_bdev_close(&bd);
+	free(m);
+}
+
+struct recorded {
+	char names[2048];
+};
+
+static int record_one(void *arg, const struct udf_fid *f, discfs_error *err)
+{
+	struct recorded *r = arg;
+	char n[1024];
+	if (f->characteristics & (FID_PARENT | FID_DELETED))
+		return 0;
+	int rc = udf_cs0_decode(f->name, f->l_fi, n, sizeof(n), NULL, err);
+	if (rc)
+		return rc;
+	size_t at = strlen(r->names);
+	snprintf(r->names + at, sizeof(r->names) - at, "%s%s", at ? "|" : "", n);
+	return 0;
+}
+
+/* The names recorded (CS0, decoded but not made safe) in the root. */
+static void recorded_root_names(const char *img, char *out, size_t cap)
+{
+	struct udf_vol *vol = NULL;
+	struct udf_inode *root = NULL;
+	struct recorded r = { "" };
+	uint8_t *data = NULL;
+	size_t len = 0;
+	discfs_error err = { 0 };
+	assert_int_equal(udf_vol_open_path(img, false, &vol, &err), 0);
+	assert_int_equal(udf_lookup(vol, "/", &root, &err), 0);
+	assert_int_equal(udf_read_stream(vol, root, UDF_MAX_DIR_BYTES, &data,
+					 &len, &err), 0);
+	assert_int_equal(udf_fids_parse(data, len, record_one, &r, &err), 0);
+	free(data);
+	udf_inode_free(root);
+	udf_vol_close(vol);
+	snprintf(out, cap, "%s", r.names);
+}
+
+/* Names given through the update engine are safe names: they are
+ * decoded before being recorded and so read back exactly as given; names
+ * loaded from the disc are written back as recorded. */
+static void test_escaped_names_round_trip_through_write_and_read(void **state)
+{
+	struct env *e = *state;
+	struct ut_model *m = calloc(1, sizeof(*m));
+	struct udf_bdev bd;
+	struct udf_update *u;
+	char names[2048];
+	discfs_error err = { 0 };
+	ut_blank(e->img, CAP);
+	ut_open(e->img, UDF_BDEV_RANDOM, CAP, NULL, true, &bd, &u);
+	ut_file(u, m, "/plain", 10, 1);
+	ut_file(u, m, "/100%", 11, 2);
+	ut_file(u, m, "/a%2Fb", 12, 3);
+	ut_file(u, m, "/a%252Fb", 13, 4);
+	ut_mkdir(u, m, "/d%2Fe");
+	ut_file(u, m, "/d%2Fe/x", 14, 5);
+	ut_file(u, m, "/tmp", 1, 6);
+	ut_rename(u, m, "/tmp", "/%2F");
+	/* names UDF cannot record, or that stand for a longer name */
+	assert_int_equal(udf_update_mkdir(u, "/%2E", NULL, &err), -DISCFS_EINVAL);
+	assert_int_equal(udf_update_mkdir(u, "/a%00", NULL, &err), -DISCFS_EINVAL);
+	assert_int_equal(udf_update_mkdir(u, "/x%~01234567", NULL, &err),
+			 -DISCFS_EINVAL);
+	ut_commit(u, NULL);
+	udf_update_close(u);
+	udf_bdev_close(&bd);
+	check(e->img, m);
+	recorded_root_names(e->img, names, sizeof(names));
+	assert_string_equal(names, "plain|100%|a/b|a%2Fb|d/e|/");
+
+	/* a second session: the loaded names are found by their safe names
+	 * and written back as recorded when their directory changes */
+	ut_open(e->img, UDF_BDEV_RANDOM, CAP, NULL, false, &bd, &u);
+	ut_file(u, m, "/new", 15, 7);
+	ut_rename(u, m, "/a%2Fb", "/a%2Fc");
+	ut_commit(u, NULL);
+	udf_update_close(u);
+	udf_bdev_close(&bd);
+	check(e->img, m);
+	recorded_root_names(e->img, names, sizeof(names));
+	assert_string_equal(names, "plain|100%|a%2Fb|d/e|/|new|a/c");
 	free(m);
 }
 
@@ -500,6 +587,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_vat_increments_match_the_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_escaped_names_round_trip_through_write_and_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vat_on_bd_r_uses_udf_250, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plain_increments_match_the_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vat_commit_only_appends, setup, teardown),

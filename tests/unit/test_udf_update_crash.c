@@ -9,7 +9,8 @@
  * exactly the previous tree; rewritable: every entry in its previous or
  * its new state, none lost), the next open must recover (append the VAT
  * again / repair and close the LVID), fsck must then find no error, and
- * the same changes must commit cleanly afterwards.
+ * the same changes must commit cleanly afterwards.  Hard links: no link
+ * count is ever below the names of its file.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -134,6 +135,7 @@ static void make_base(struct env *e, enum udf_bdev_kind kind)
 	ut_file(u, &e->old, "/docs/b", 100, 2);
 	ut_file(u, &e->old, "/top", 40000, 3);
 	ut_symlink(u, &e->old, "/link", "docs/a");
+	ut_link(u, &e->old, "/top", "/docs/top2");
 	ut_commit(u, NULL);
 	udf_update_close(u);
 	udf_bdev_close(&bd);
@@ -153,6 +155,8 @@ static void stage(struct udf_update *u, struct ut_model *m)
 	discfs_error err = { 0 };
 	assert_int_equal(udf_update_setattr(u, "/top", &a, &err), 0);
 	ut_find(m, "/top")->mode = 0640;
+	ut_remove(u, m, "/docs/top2");         /* one name of a linked file */
+	ut_link(u, m, "/docs/a", "/new/a2");   /* a link to a changed file */
 }
 
 /* Blocks the whole commit writes (measured on a copy). */
@@ -200,6 +204,7 @@ static void crash_at_every_boundary(struct env *e, enum udf_bdev_kind kind)
 		udf_bdev_close(&p.inner);
 
 		/* what was committed before is there */
+		ut_check_links_not_low(e->img);
 		if (kind == UDF_BDEV_SEQUENTIAL)
 			ut_check_tree(e->img, &e->old);
 		else

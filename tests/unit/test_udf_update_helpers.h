@@ -154,6 +154,65 @@ static inline void ut_rename(struct udf_update *u, struct ut_model *m,
 	}
 }
 
+/* A hard link: newpath names the file at existing. */
+static inline void ut_link(struct udf_update *u, struct ut_model *m,
+			   const char *existing, const char *newpath)
+{
+	discfs_error err = { 0 };
+	int rc = udf_update_link(u, existing, newpath, &err);
+	if (rc)
+		fail_msg("link %s %s: %s", existing, newpath, err.msg);
+	struct ut_ent copy = *ut_find(m, existing);
+	snprintf(copy.path, sizeof(copy.path), "%s", newpath);
+	*ut_slot(m, newpath) = copy;
+}
+
+struct ut_links {
+	struct { uint64_t ino; uint32_t nlink, names; } f[UT_MAX];
+	unsigned n;
+};
+
+static inline int ut_links_cb(void *arg, const char *rel, struct udf_inode *ino)
+{
+	struct ut_links *l = arg;
+	struct udf_stat st;
+	(void)rel;
+	if (udf_inode_is_dir(ino))
+		return 0;
+	udf_inode_stat(ino, &st);
+	unsigned i = 0;
+	while (i < l->n && l->f[i].ino != st.ino)
+		i++;
+	if (i == l->n && l->n < UT_MAX)
+		l->f[l->n++].ino = st.ino;
+	if (i < UT_MAX) {
+		l->f[i].nlink = st.nlink;
+		l->f[i].names++;
+	}
+	return 0;
+}
+
+/* No file's link count is below the names that lead to it (a count too
+ * low would let a removal free data another name still uses). */
+static inline void ut_check_links_not_low(const char *img)
+{
+	struct udf_vol *vol = NULL;
+	discfs_error err = { 0 };
+	struct ut_links *l = calloc(1, sizeof(*l));
+	if (udf_vol_open_path(img, false, &vol, &err))
+		fail_msg("reader: %s", err.msg);
+	int rc = udf_walk(vol, "/", ut_links_cb, l, &err);
+	udf_vol_close(vol);
+	if (rc)
+		fail_msg("walk: %s", err.msg);
+	for (unsigned i = 0; i < l->n; i++)
+		if (l->f[i].nlink < l->f[i].names)
+			fail_msg("entry %llx: link count %u, %u names",
+				 (unsigned long long)l->f[i].ino, l->f[i].nlink,
+				 l->f[i].names);
+	free(l);
+}
+
 static inline void ut_commit(struct udf_update *u, struct udf_update_stats *st)
 {
 	discfs_error err = { 0 };

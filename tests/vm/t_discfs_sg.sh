@@ -7,14 +7,14 @@
 # committed again.  After each commit the tray is cycled (the kernel learns
 # of the new contents the way it would after a reinsert) and the kernel's
 # own udf driver mounts /dev/sr0 and must show exactly the expected tree,
-# with modes and symlinks.
+# with modes, symlinks and hard links (link counts).
 # vm-timeout: 600
 . "$DISCFS_SRC/tests/vm/lib.sh"
 need fusermount3 cp diff
 [ -e /dev/fuse ] || fail "no /dev/fuse in the guest"
 
 # The expected tree: a few files of different sizes, a subdirectory, a
-# symlink, an empty file, modes that are not the default.
+# symlink, a hard link, an empty file, modes that are not the default.
 make_src() {
 	mkdir -p src/docs/notes src/photos
 	printf 'hello from discfs over sg\n' > src/readme.txt
@@ -23,6 +23,7 @@ make_src() {
 	: > src/docs/empty
 	printf 'note\n' > src/docs/notes/n1.txt
 	ln -s ../readme.txt src/docs/link
+	ln src/photos/small.raw src/docs/same.raw # a hard link
 	chmod 600 src/readme.txt
 	chmod 750 src/docs/notes
 }
@@ -52,6 +53,10 @@ kernel_reads() { # NAME
 	mount -t udf -o ro "$SR" kmnt || { dmesg | tail -5; fail "mount -t udf $SR"; }
 	local ok=1
 	diff -r src kmnt > k.diff 2>&1 || ok=0
+	# hard links: the same link count for every name as in the source
+	(cd src && find . -type f -exec stat -c '%h %n' {} + | sort) > links.src
+	(cd kmnt && find . -type f -exec stat -c '%h %n' {} + | sort) > links.k
+	diff links.src links.k >> k.diff 2>&1 || ok=0
 	[ "$(stat -c %a kmnt/readme.txt)" = 600 ] || ok=0
 	[ "$(readlink kmnt/docs/link)" = ../readme.txt ] || ok=0
 	umount kmnt
