@@ -378,7 +378,11 @@ int burn_sources(discfs_drive *const *drives, size_t n,
 		jobs[i].sg_fd = -1;
 		jobs[i].image = images ? images[i] : NULL;
 	}
+	for (size_t i = 0; i < n; i++)
+		dfs_tray_hold(drives[i], true);
 	rc = run_jobs(jobs, n, o, err);
+	for (size_t i = 0; i < n; i++)
+		dfs_tray_hold(drives[i], false);
 	free(jobs);
 	return rc;
 }

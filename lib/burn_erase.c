@@ -34,8 +34,8 @@ static int media(discfs_drive *d, discfs_media_info *mi, discfs_error *err)
 	return 0;
 }
 
-int discfs_erase(discfs_drive *drive, bool full, const discfs_op_opts *opts,
-		 discfs_error *err)
+static int erase_held(discfs_drive *drive, bool full,
+		      const discfs_op_opts *opts, discfs_error *err)
 {
 	discfs_media_info mi;
 	struct burn_ctx ctx;
@@ -159,8 +159,8 @@ static int choose(const discfs_media_info *mi, const struct mmc_format_caps *fc,
 	return i;
 }
 
-int discfs_format(discfs_drive *drive, const discfs_format_opts *opts,
-		  discfs_error *err)
+static int format_held(discfs_drive *drive, const discfs_format_opts *opts,
+		       discfs_error *err)
 {
 	static const discfs_format_opts none;
 	struct mmc_transport *t;
@@ -201,4 +201,29 @@ int discfs_format(discfs_drive *drive, const discfs_format_opts *opts,
 				d->type, d->blocks);
 	bc_action(&ctx, DISCFS_ACTION_COMPLETED, 0, d->blocks);
 	return 0;
+}
+
+/* The public calls: the tray stays locked while the drive works. */
+int discfs_erase(discfs_drive *drive, bool full, const discfs_op_opts *opts,
+		 discfs_error *err)
+{
+	int rc;
+	if (!drive)
+		return dfs_fail(err, DISCFS_EINVAL, "erase: no drive");
+	dfs_tray_hold(drive, true);
+	rc = erase_held(drive, full, opts, err);
+	dfs_tray_hold(drive, false);
+	return rc;
+}
+
+int discfs_format(discfs_drive *drive, const discfs_format_opts *opts,
+		  discfs_error *err)
+{
+	int rc;
+	if (!drive)
+		return dfs_fail(err, DISCFS_EINVAL, "format: no drive");
+	dfs_tray_hold(drive, true);
+	rc = format_held(drive, opts, err);
+	dfs_tray_hold(drive, false);
+	return rc;
 }

@@ -203,7 +203,7 @@ static int check_complete(struct mmc_transport *t, discfs_error *err)
 	return rc;
 }
 
-int discfs_close_disc(discfs_drive *drive, discfs_error *err)
+static int close_held(discfs_drive *drive, discfs_error *err)
 {
 	struct mmc_transport *t;
 	discfs_media_info mi;
@@ -227,5 +227,17 @@ int discfs_close_disc(discfs_drive *drive, discfs_error *err)
 	else if ((rc = finalize_sequential(t, &mi, err)) == 0)
 		rc = check_complete(t, err);
 	discfs_media_info_free(&mi);
+	return rc;
+}
+
+/* The public call: the tray stays locked while the drive finalizes. */
+int discfs_close_disc(discfs_drive *drive, discfs_error *err)
+{
+	int rc;
+	if (!drive)
+		return dfs_fail(err, DISCFS_EINVAL, "no drive");
+	dfs_tray_hold(drive, true);
+	rc = close_held(drive, err);
+	dfs_tray_hold(drive, false);
 	return rc;
 }

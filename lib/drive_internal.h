@@ -35,4 +35,13 @@ const char *discfs_drive_path(const discfs_drive *drive);
  */
 const char *discfs_dev_classify(const char *dev, bool *emulated);
 
+/*
+ * Locks (hold) or unlocks the tray around a long operation (burn, format,
+ * erase, close), as careful burners do, so the disc cannot be swapped
+ * under it: a medium-changed attention then cannot mean a swap.  Best
+ * effort: a drive that refuses PREVENT (or is gone) is left as it is.
+ * The unlock also undoes a lock the user set before (`discctl lock`).
+ */
+void dfs_tray_hold(discfs_drive *drive, bool hold);
+
 #endif

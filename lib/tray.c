@@ -41,6 +41,12 @@ int discfs_load(discfs_drive *drive, discfs_error *err)
 	return run_once_more(drive, &c, err);
 }
 
+void dfs_tray_hold(discfs_drive *drive, bool hold)
+{
+	discfs_error ignored;
+	(void)discfs_lock(drive, hold, &ignored);
+}
+
 int discfs_lock(discfs_drive *drive, bool lock, discfs_error *err)
 {
 	struct mmc_cmd c;

@@ -56,8 +56,9 @@ arm_counted() { # IMAGE FAULT
 # a burn) finishes, and the kernel's own media polling may consume it
 # before the burner sees it, so careful burners (libburn) retry it in
 # their wait loops and cannot rely on it to detect a swap (mmc-notes
-# 5.4 and the sense table); they lock the tray against swaps instead
-# (discctl does not lock it yet: see the closing note of issue 7).
+# 5.4 and the sense table); they lock the tray against swaps instead,
+# as discctl does (PREVENT MEDIUM REMOVAL around burn, format, erase and
+# close; tests/unit/test_tray_hold.c).
 # The knob raises the attention without swapping the disc, so each
 # point passes when the operation either fails with a clear error and
 # the expected exit code, or succeeds having done its job completely

@@ -3,9 +3,9 @@
  * adapter allows (struct mmc_transport.max_xfer, read from sg with
  * BLKSECTGET): burns and raw block I/O cut their WRITEs and READs to fit,
  * and a medium whose write unit does not fit is refused before anything
- * is written.  A spy wrapped around the emulated drive's transport records
- * the largest WRITE and READ it saw, on both the synchronous and the
- * queued (io_uring engine) paths.
+ * is written.  A spy wrapped around the emulated drive's transport
+ * (support/spy_transport.h) records the largest WRITE and READ it saw, on
+ * both the synchronous and the queued (io_uring engine) paths.
  */
 #include <fcntl.h>
 #include <setjmp.h>
@@ -21,50 +21,12 @@
 
 #include "discfs.h"
 #include "lib/drive_internal.h"
-#include "util/bytes.h"
+#include "support/spy_transport.h"
 
 static char dir[64];
 static unsigned seq;
 
-/* ------------------------------------------------------------ the spy */
-
-static const struct mmc_transport_ops *real_ops;
-static struct mmc_transport_ops spy_ops;
-static uint32_t max_write_blocks, max_read_blocks, writes;
-
-static void note(const struct mmc_cmd *c)
-{
-	uint32_t n;
-	switch (c->cdb[0]) {
-	case 0x2A: /* WRITE(10) */
-		n = get_be16(c->cdb + 7);
-		writes++;
-		if (n > max_write_blocks)
-			max_write_blocks = n;
-		break;
-	case 0x28: /* READ(10) */
-		n = get_be16(c->cdb + 7);
-		if (n > max_read_blocks)
-			max_read_blocks = n;
-		break;
-	default:
-		break;
-	}
-}
-
-static int spy_exec(struct mmc_transport *t, struct mmc_cmd *c,
-		    discfs_error *err)
-{
-	note(c);
-	return real_ops->exec(t, c, err);
-}
-
-static int spy_submit(struct mmc_transport *t, struct mmc_cmd *c,
-		      discfs_error *err)
-{
-	note(c);
-	return real_ops->submit(t, c, err);
-}
+static struct spy_log spy;
 
 /* Opens an emulated disc of media whose adapter allows max_xfer bytes. */
 static discfs_drive *open_limited(const char *media, uint32_t max_xfer)
@@ -79,15 +41,9 @@ static discfs_drive *open_limited(const char *media, uint32_t max_xfer)
 		fail_msg("create %s: %s", media, e.msg);
 	if (discfs_open(path, &d, &e))
 		fail_msg("open: %s", e.msg);
+	spy_attach(d, &spy);
 	t = discfs_drive_transport(d);
-	real_ops = t->ops;
-	spy_ops = *t->ops;
-	spy_ops.exec = spy_exec;
-	if (real_ops->submit)
-		spy_ops.submit = spy_submit;
-	t->ops = &spy_ops;
 	t->max_xfer = max_xfer;
-	max_write_blocks = max_read_blocks = writes = 0;
 	return d;
 }
 
@@ -127,8 +83,8 @@ static void a_burn_cuts_its_writes_to_the_adapter_limit(void **st)
 		discfs_drive *d = open_limited(c[i].media, c[i].xfer);
 		if (discfs_burn_image(d, img, &o, &r, &e))
 			fail_msg("%s: burn: %s", c[i].media, e.msg);
-		assert_true(writes > 0);
-		assert_int_equal(max_write_blocks, c[i].want);
+		assert_true(spy.writes > 0);
+		assert_int_equal(spy.max_write_blocks, c[i].want);
 		discfs_close(d);
 	}
 }
@@ -143,7 +99,7 @@ static void a_unit_larger_than_the_adapter_allows_is_refused_first(void **st)
 	(void)st;
 	assert_int_equal(discfs_burn_image(d, img, &o, &r, &e), -DISCFS_EINVAL);
 	assert_non_null(strstr(e.msg, "maximum transfer"));
-	assert_int_equal(writes, 0);
+	assert_int_equal(spy.writes, 0);
 	discfs_close(d);
 }
 
@@ -163,8 +119,8 @@ static void raw_block_io_cuts_its_commands_too(void **st)
 	if (discfs_read_blocks(d, 64, 100, back, &e))
 		fail_msg("read: %s", e.msg);
 	assert_memory_equal(buf, back, sizeof(buf));
-	assert_int_equal(max_write_blocks, 4);
-	assert_int_equal(max_read_blocks, 4);
+	assert_int_equal(spy.max_write_blocks, 4);
+	assert_int_equal(spy.max_read_blocks, 4);
 	discfs_close(d);
 }
 
