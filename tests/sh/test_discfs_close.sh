@@ -20,33 +20,8 @@ command -v getfattr >/dev/null || { echo "attr tools missing (scripts/deps.sh)";
 BUILD=$(cd "${DISCFS_BUILD:-build}" && pwd)
 SRC=$(cd "${DISCFS_SRC:-.}" && pwd)
 [ -x "$BUILD/discctl" ] && [ -x "$BUILD/discfs" ] || { echo "discctl/discfs not built"; exit 77; }
-W=$(mktemp -d /tmp/discfs-close.XXXXXX)
-M="$W/mnt"
-PID=""
-cleanup() {
-	fusermount3 -u -z "$M" 2>/dev/null || true
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null || true
-	rm -rf "$W"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; [ -f "$W/daemon.log" ] && tail -5 "$W/daemon.log"; exit 1; }
-
-mount_it() { # DEV STAGING [OPTIONS]
-	: >"$W/daemon.log"
-	"$BUILD/discfs" "$1" "$M" -f -o "staging=$2${3:+,$3}" 2>>"$W/daemon.log" &
-	PID=$!
-	for _ in $(seq 200); do
-		mountpoint -q "$M" && return 0
-		kill -0 "$PID" 2>/dev/null || fail "discfs exited"
-		sleep 0.05
-	done
-	fail "mount did not appear"
-}
-unmount_it() {
-	fusermount3 -u "$M"
-	wait "$PID" || fail "discfs exited with an error"
-	PID=""
-}
+SCRATCH=discfs-close FRESH_LOG=1 STRICT_UNMOUNT=1
+. "$SRC/tests/lib/discfs_mount.sh"
 status() { getfattr --absolute-names --only-values -n user.discfs.status "$M"; }
 new_disc() { # MEDIA IMAGE [CAPACITY]
 	"$BUILD/discctl" emu create --media "$1" --capacity "${3:-20000}" "$2" >/dev/null

@@ -9,32 +9,9 @@ set -eu
 [ -e /dev/fuse ] && command -v fusermount3 >/dev/null || { echo "no FUSE here"; exit 77; }
 BUILD=$(cd "${DISCFS_BUILD:-build}" && pwd)
 [ -x "$BUILD/discctl" ] && [ -x "$BUILD/discfs" ] || { echo "not built"; exit 77; }
-W=$(mktemp -d /tmp/discfs-names.XXXXXX)
-M="$W/mnt"
-PID=""
-cleanup() {
-	fusermount3 -u -z "$M" 2>/dev/null || true
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null || true
-	rm -rf "$W"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; [ -f "$W/daemon.log" ] && tail -5 "$W/daemon.log"; exit 1; }
-
-mount_it() { # IMG STAGING
-	"$BUILD/discfs" "$1" "$M" -f -o "staging=$2" 2>>"$W/daemon.log" &
-	PID=$!
-	for _ in $(seq 200); do
-		mountpoint -q "$M" && return 0
-		kill -0 "$PID" 2>/dev/null || fail "discfs exited"
-		sleep 0.05
-	done
-	fail "mount did not appear"
-}
-unmount_it() {
-	fusermount3 -u "$M"
-	wait "$PID" || true
-	PID=""
-}
+SRC=$(cd "${DISCFS_SRC:-.}" && pwd)
+SCRATCH=discfs-names
+. "$SRC/tests/lib/discfs_mount.sh"
 
 mkdir -p "$M"
 img="$W/disc.img"

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "discfs.h"
+#include "support/scratch.h"
 #include "lib/drive_internal.h"
 #include "mmc/emu/emu.h"
 
@@ -628,16 +629,13 @@ static void no_disc_and_bad_arguments_fail_cleanly(void **st)
 static int setup(void **st)
 {
 	(void)st;
-	snprintf(dir, sizeof(dir), "/tmp/test_burn_flow.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return scratch_make(dir, sizeof(dir), "test_burn_flow");
 }
 
 static int teardown(void **st)
 {
-	char cmd[128];
 	(void)st;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_remove(dir);
 }
 
 int main(void)

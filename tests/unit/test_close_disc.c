@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "discfs.h"
+#include "support/scratch.h"
 #include "lib/drive_internal.h"
 #include "mmc/emu/emu.h"
 #include "mmc/mmc_defs.h"
@@ -462,16 +463,13 @@ static void a_drive_that_vanishes_mid_close_is_reported(void **st)
 static int setup(void **st)
 {
 	(void)st;
-	snprintf(dir, sizeof(dir), "/tmp/test_close_disc.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return scratch_make(dir, sizeof(dir), "test_close_disc");
 }
 
 static int teardown(void **st)
 {
-	char cmd[128];
 	(void)st;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_remove(dir);
 }
 
 int main(void)

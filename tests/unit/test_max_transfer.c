@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "discfs.h"
+#include "support/scratch.h"
 #include "lib/drive_internal.h"
 #include "support/spy_transport.h"
 
@@ -127,16 +128,13 @@ static void raw_block_io_cuts_its_commands_too(void **st)
 static int setup(void **st)
 {
 	(void)st;
-	snprintf(dir, sizeof(dir), "/tmp/dfs-maxxfer.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return scratch_make(dir, sizeof(dir), "dfs-maxxfer");
 }
 
 static int teardown(void **st)
 {
-	char cmd[128];
 	(void)st;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_remove(dir);
 }
 
 int main(void)

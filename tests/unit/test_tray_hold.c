@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "discfs.h"
+#include "support/scratch.h"
 #include "support/spy_transport.h"
 
 #define OP_PREVENT 0x1E
@@ -155,16 +156,13 @@ static void a_failed_burn_still_unlocks(void **st)
 static int setup(void **st)
 {
 	(void)st;
-	snprintf(dir, sizeof(dir), "/tmp/dfs-tray.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return scratch_make(dir, sizeof(dir), "dfs-tray");
 }
 
 static int teardown(void **st)
 {
-	char cmd[128];
 	(void)st;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_remove(dir);
 }
 
 int main(void)
