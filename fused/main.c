@@ -16,6 +16,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "fused/loop.h"
 #include "fused/mount.h"
 #include "fused/options.h"
 #include "tools/common/cli.h"
@@ -94,7 +95,7 @@ static int serve(struct dfs_mount *m, struct fuse_args *fa)
 	 */
 	cfg = m->opt.threads > 1 ? fuse_loop_cfg_create() : NULL;
 	if (!cfg) {
-		rc = fuse_session_loop(m->se) < 0 ? 1 : 0;
+		rc = dfs_session_loop(m->se, m->opt.follow_cpu) < 0 ? 1 : 0;
 	} else {
 		fuse_loop_cfg_set_max_threads(cfg, m->opt.threads);
 		rc = fuse_session_loop_mt(m->se, cfg) < 0 ? 1 : 0;
@@ -127,6 +128,57 @@ static int add_fsname(struct fuse_args *fa, const char *dev)
 	return fuse_opt_add_arg(fa, opt);
 }
 
+/* The daemon leaves its working directory, so a relative image path (also
+ * after "emu:") would not be found at the commit: make it absolute now.
+ * A path that does not resolve is left alone for the open to report. */
+static int absolute_dev(char **dev)
+{
+	bool emu = *dev && !strncmp(*dev, "emu:", 4);
+	const char *path = emu ? *dev + 4 : *dev;
+	char *abs, *full;
+
+	if (!path || path[0] == '/' || !path[0] || !strcmp(*dev, "none"))
+		return 0;
+	abs = realpath(path, NULL);
+	if (!abs)
+		return 0;
+	if (!emu) {
+		free(*dev);
+		*dev = abs;
+		return 0;
+	}
+	full = malloc(strlen(abs) + 5);
+	if (full)
+		sprintf(full, "emu:%s", abs);
+	free(abs);
+	if (!full)
+		return -1;
+	free(*dev);
+	*dev = full;
+	return 0;
+}
+
+/* The same for the staging directory, which need not exist yet. */
+static int absolute_dir(char **dir)
+{
+	char *cwd, *full;
+
+	if (!*dir || (*dir)[0] == '/')
+		return 0;
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return -1;
+	full = malloc(strlen(cwd) + strlen(*dir) + 2);
+	if (full)
+		sprintf(full, "%s/%s", cwd, *dir);
+	free(cwd);
+	if (!full)
+		return -1;
+	free(*dir);
+	*dir = full;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct dfs_mount m; /* handed to libfuse as userdata */
@@ -149,15 +201,10 @@ int main(int argc, char **argv)
 		printf("discfs %s (libfuse %s)\n", DISCFS_VERSION, fuse_pkgversion());
 		goto out;
 	}
-	/* The daemon leaves its working directory: a relative image path
-	 * would not be found at the commit. */
-	if (m.opt.dev && m.opt.dev[0] != '/' && strcmp(m.opt.dev, "none") &&
-	    strncmp(m.opt.dev, "emu:", 4)) {
-		char *abs = realpath(m.opt.dev, NULL);
-		if (abs) {
-			free(m.opt.dev);
-			m.opt.dev = abs;
-		}
+	if (absolute_dev(&m.opt.dev) < 0 || absolute_dir(&m.opt.staging) < 0) {
+		fprintf(stderr, "discfs: cannot make the paths absolute\n");
+		rc = 2;
+		goto out;
 	}
 	if (!m.opt.staging && dfs_default_staging(&m.opt) < 0) {
 		fprintf(stderr, "discfs: no cache directory for staging "

@@ -87,6 +87,10 @@ static int proc(void *data, const char *arg, int key, struct fuse_args *out)
 		o->writeback = arg[0] == 'w';
 		return 0;
 	}
+	if (!strcmp(arg, "follow_cpu") || !strcmp(arg, "nofollow_cpu")) {
+		o->follow_cpu = arg[0] == 'f';
+		return 0;
+	}
 	if (!strcmp(arg, "no_commit_on_unmount")) {
 		o->no_commit_on_unmount = 1;
 		return 0;
@@ -127,6 +131,7 @@ int dfs_options_parse(int argc, char **argv, struct dfs_options *o,
 	memset(o, 0, sizeof(*o));
 	o->capacity = 1ull << 30;
 	o->threads = 1;
+	o->follow_cpu = 1;
 	*fa = (struct fuse_args)FUSE_ARGS_INIT(argc, argv);
 	if (fuse_opt_parse(fa, &ps, spec, proc) < 0)
 		return -1;
@@ -221,6 +226,7 @@ void dfs_usage(FILE *f)
 		"  -o capacity=BYTES      size of DEV 'none' (default 1G)\n"
 		"  -o threads=N           FUSE worker threads (default 1)\n"
 		"  -o writeback           kernel writeback cache (default off)\n"
+		"  -o nofollow_cpu        do not move the daemon to its client's CPU\n"
 		"  -o allow_other         let other users in (needs\n"
 		"                         user_allow_other in /etc/fuse.conf)\n");
 }

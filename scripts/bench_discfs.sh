@@ -3,7 +3,9 @@
 # compared with the same cp -a into a plain directory on the same disk.
 # Prints ratios (plain time / mount time: 1.0 = as fast, above = faster);
 # never passes or fails on time.  The mount is DEV "none" (staging only):
-# what is measured is the FUSE daemon and its staging store.
+# what is measured is the FUSE daemon and its staging store.  Beside it,
+# the same copy into discfs with -o nofollow_cpu (fused/cpu_follow.h) and
+# into bindfs, a generic FUSE passthrough, when it is installed.
 #
 # Environment:
 #   BENCH_DIR=/tmp          where sources, copies and staging live
@@ -34,11 +36,20 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 less() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 
-mount_fresh() {
-	rm -rf "$W/staging"
+mount_fresh() { # KIND: mount | nofollow | bindfs
+	rm -rf "$W/staging" "$W/bindsrc"
 	mkdir -p "$M"
-	"$BUILD/discfs" none "$M" -f -o "staging=$W/staging,capacity=64G,no_commit_on_unmount" \
-		2>"$W/daemon.log" &
+	case $1 in
+	bindfs)
+		mkdir -p "$W/bindsrc"
+		bindfs -f "$W/bindsrc" "$M" 2>"$W/daemon.log" & ;;
+	nofollow)
+		"$BUILD/discfs" none "$M" -f -o "staging=$W/staging,capacity=64G,no_commit_on_unmount,nofollow_cpu" \
+			2>"$W/daemon.log" & ;;
+	*)
+		"$BUILD/discfs" none "$M" -f -o "staging=$W/staging,capacity=64G,no_commit_on_unmount" \
+			2>"$W/daemon.log" & ;;
+	esac
 	PID=$!
 	for _ in $(seq 200); do
 		mountpoint -q "$M" && return 0
@@ -58,8 +69,8 @@ unmount() {
 time_copy() {
 	best=""
 	for _ in $(seq "$RUNS"); do
-		if [ "$2" = mount ]; then
-			mount_fresh
+		if [ "$2" != plain ]; then
+			mount_fresh "$2"
 			dest="$M/copy"
 		else
 			rm -rf "$W/plain"
@@ -70,7 +81,7 @@ time_copy() {
 		t0=$(now)
 		cp -a "$1" "$dest"
 		t1=$(now)
-		[ "$2" = mount ] && unmount
+		[ "$2" != plain ] && unmount
 		t=$(secs "$t0" "$t1")
 		if [ -z "$best" ] || less "$t" "$best"; then
 			best=$t
@@ -97,15 +108,29 @@ while [ "$left" -gt 0 ]; do
 done
 cat "$W"/large/* >/dev/null # both copies read from the page cache
 
-echo "== large files: $LARGE_MB MiB in 8 files"
-tp=$(time_copy "$W/large" plain)
-tm=$(time_copy "$W/large" mount)
-rl=$(ratio "$tp" "$tm")
-printf 'plain %.2fs  discfs %.2fs  ratio %.2f (target >= 0.9)\n' "$tp" "$tm" "$rl"
+HAVE_BINDFS=0
+command -v bindfs >/dev/null 2>&1 && HAVE_BINDFS=1
+# peers SRC -> prints the times and ratios of the other copies, sets R
+peers() {
+	tp=$(time_copy "$1" plain)
+	tm=$(time_copy "$1" mount)
+	tn=$(time_copy "$1" nofollow)
+	R=$(ratio "$tp" "$tm")
+	printf 'plain %.2fs  discfs %.2fs  ratio %.2f\n' "$tp" "$tm" "$R"
+	printf '  discfs -o nofollow_cpu %.2fs  ratio %.2f\n' "$tn" "$(ratio "$tp" "$tn")"
+	if [ "$HAVE_BINDFS" = 1 ]; then
+		tb=$(time_copy "$1" bindfs)
+		printf '  bindfs %.2fs  ratio %.2f (discfs/bindfs speed %.2f)\n' \
+			"$tb" "$(ratio "$tp" "$tb")" "$(ratio "$tb" "$tm")"
+	else
+		echo "  bindfs: not installed (scripts/deps.sh installs it)"
+	fi
+}
 
-echo "== small files: $SMALL files of $SMALL_BYTES bytes in $d directories"
-tp=$(time_copy "$W/small" plain)
-tm=$(time_copy "$W/small" mount)
-rs=$(ratio "$tp" "$tm")
-printf 'plain %.2fs  discfs %.2fs  ratio %.2f (target >= 0.8, aim > 1.0)\n' "$tp" "$tm" "$rs"
+echo "== large files: $LARGE_MB MiB in 8 files (target >= 0.9)"
+peers "$W/large"
+rl=$R
+echo "== small files: $SMALL files of $SMALL_BYTES bytes in $d directories (target >= 0.8, aim > 1.0)"
+peers "$W/small"
+rs=$R
 printf 'RESULT large_ratio=%.2f small_ratio=%.2f\n' "$rl" "$rs"

@@ -3,7 +3,7 @@
 #   scripts/deps.sh          install what is missing (as root, or with sudo)
 #   scripts/deps.sh --check  exit 0 when everything is present, 1 otherwise
 # Groups: build and run; independent readers for the cross-checks; the
-# real-kernel lane (QEMU + Debian's kernel).
+# real-kernel lane (QEMU + Debian's kernel); benchmark peers.
 set -eu
 BUILD_PKGS="make gcc libc6-dev pkg-config libfuse3-dev fuse3 liburing-dev
  libsgutils2-dev sg3-utils libcmocka-dev rsync clang attr"
@@ -12,7 +12,8 @@ READER_PKGS="udftools udfclient 7zip libudfread-dev libcdio-dev libiso9660-dev
  libarchive-tools dumpet util-linux"
 VM_PKGS="qemu-system-x86 linux-image-amd64 busybox-static kmod cpio growisofs
  wodim cdrskin jq"
-PKGS="$BUILD_PKGS $READER_PKGS $VM_PKGS ${EXTRA_PKGS:-}"
+BENCH_PKGS="bindfs" # a generic FUSE passthrough, the peer of the cp benchmark
+PKGS="$BUILD_PKGS $READER_PKGS $VM_PKGS $BENCH_PKGS ${EXTRA_PKGS:-}"
 
 missing=""
 for p in $PKGS; do
