@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fused/commit_import.h"
 #include "udf/update.h"
 #include "util/err.h"
 
@@ -42,6 +43,8 @@ struct job {
 	struct lname *l;
 	size_t *rep;         /* plan index -> the name that writes its inode */
 	struct rd *rd;
+	struct udf_xattr *xa; /* scratch: one inode's xattrs (the engine copies) */
+	size_t xa_cap;
 	discfs_error *err;
 };
 
@@ -263,14 +266,34 @@ static int pick_reps(struct job *j)
 
 /* ------------------------------------------------------------- writing */
 
-static struct udf_update_attr attr_of(const struct stg_inode *in)
+/* The attributes the disc records for in: mode, owner, mtime and its
+ * extended attributes (all of them: the engine replaces the set). */
+static int attr_of(struct job *j, const struct stg_inode *in,
+		   struct udf_update_attr *a)
 {
-	return (struct udf_update_attr){
-		.mask = UDF_ATTR_MODE | UDF_ATTR_OWNER | UDF_ATTR_MTIME,
+	size_t n = 0;
+
+	for (const struct stg_xattr *x = in->xattrs; x; x = x->next)
+		n++;
+	if (n > j->xa_cap) {
+		struct udf_xattr *g = realloc(j->xa, n * sizeof(*g));
+		if (!g)
+			return dfs_fail(j->err, DISCFS_ENOMEM, "commit: out of memory");
+		j->xa = g;
+		j->xa_cap = n;
+	}
+	n = 0;
+	for (const struct stg_xattr *x = in->xattrs; x; x = x->next)
+		j->xa[n++] = (struct udf_xattr){ x->data,
+			(const uint8_t *)x->data + x->name_len + 1, x->value_len };
+	*a = (struct udf_update_attr){
+		.mask = UDF_ATTR_MODE | UDF_ATTR_OWNER | UDF_ATTR_MTIME | UDF_ATTR_XATTRS,
 		.mode = in->mode & 07777, .uid = in->uid, .gid = in->gid,
 		.mtime = in->mtime / 1000000000,
 		.mtime_nsec = (uint32_t)(in->mtime % 1000000000),
+		.xattrs = j->xa, .n_xattrs = n,
 	};
+	return 0;
 }
 
 static int read_bytes(void *ctx, uint64_t off, void *buf, size_t len,
@@ -293,8 +316,11 @@ static int read_bytes(void *ctx, uint64_t off, void *buf, size_t len,
 static int write_file(struct job *j, size_t i, const char *path)
 {
 	const struct stg_inode *in = j->plan->entries[i].inode;
-	struct udf_update_attr a = attr_of(in);
+	struct udf_update_attr a;
+	int rc = attr_of(j, in, &a);
 
+	if (rc)
+		return rc;
 	j->rd[i] = (struct rd){ .plan = j->plan, .in = in };
 	return udf_update_write_file(j->u, path, &a, in->size, read_bytes,
 				     &j->rd[i], j->err);
@@ -303,8 +329,11 @@ static int write_file(struct job *j, size_t i, const char *path)
 static int create(struct job *j, size_t i, const char *path)
 {
 	const struct stg_inode *in = j->plan->entries[i].inode;
-	struct udf_update_attr a = attr_of(in);
+	struct udf_update_attr a;
+	int rc = attr_of(j, in, &a);
 
+	if (rc)
+		return rc;
 	switch (in->mode & S_IFMT) {
 	case S_IFDIR: return udf_update_mkdir(j->u, path, &a, j->err);
 	case S_IFREG: return write_file(j, i, path);
@@ -396,11 +425,13 @@ static int place_and_write(struct job *j)
 	 * names added to it. */
 	for (size_t i = j->plan->n; rc == 0 && i-- > 0;) {
 		const struct dfs_commit_entry *e = &j->plan->entries[i];
-		struct udf_update_attr a = attr_of(e->inode);
+		struct udf_update_attr a;
 		if (e->change == DFS_CH_SAME || j->rep[i] != i ||
 		    (!S_ISDIR(e->inode->mode) && e->change != DFS_CH_META))
 			continue;
-		rc = udf_update_setattr(j->u, i ? j->l[i].path : "/", &a, j->err);
+		rc = attr_of(j, e->inode, &a);
+		if (rc == 0)
+			rc = udf_update_setattr(j->u, i ? j->l[i].path : "/", &a, j->err);
 	}
 	return rc;
 }
@@ -419,6 +450,7 @@ static void job_free(struct job *j)
 	free(j->l);
 	free(j->rep);
 	free(j->rd);
+	free(j->xa);
 }
 
 /* ------------------------------------------------------------- the disc */
@@ -443,26 +475,56 @@ static int lay_out_blank(discfs_drive *drive, discfs_error *err)
 	return rc < 0 ? dfs_wrap(err, rc, "laying out UDF on the blank disc") : 0;
 }
 
-static int write_increment(struct job *j, discfs_drive *drive, bool blank,
-			   bool unfinished)
+/*
+ * The engine on the disc's volume: an ISO9660 disc mounted with -o import
+ * gets its new UDF session with the ISO tree staged (commit_import.h);
+ * otherwise the volume is the one of the last session (a UDF session
+ * added to an ISO9660 disc) or of the first.
+ */
+static int open_engine(struct job *j, discfs_drive *drive,
+		       const struct dfs_disc *disc, struct udf_bdev *bd)
 {
 	struct udf_update_opts uo = { 0 };
+	int rc;
+
+	if (disc->import)
+		return dfs_import_open(drive, bd, &j->u, j->err);
+	uo.session_start = discfs_udf_session_start(drive);
+	rc = udf_bdev_open_drive(drive, bd, j->err);
+	if (rc < 0)
+		return rc;
+	rc = udf_update_open(bd, &uo, &j->u, j->err);
+	if (rc == 0)
+		rc = dfs_import_continue_session(drive, j->u, bd, uo.session_start,
+						 j->err);
+	if (rc < 0) {
+		udf_update_close(j->u);
+		j->u = NULL;
+		udf_bdev_close(bd);
+		if (disc->unfinished)
+			rc = dfs_wrap(j->err, rc, "the disc holds the unfinished "
+				      "session of a failed commit, and no volume "
+				      "to continue (copy the staged files "
+				      "elsewhere, or commit them to another disc)");
+	}
+	return rc;
+}
+
+static int write_increment(struct job *j, discfs_drive *drive,
+			   struct dfs_disc *disc)
+{
 	struct udf_bdev bd;
-	int rc = blank ? lay_out_blank(drive, j->err) : 0;
+	int rc = disc->blank ? lay_out_blank(drive, j->err) : 0;
 
 	if (rc < 0)
 		return rc;
-	rc = udf_bdev_open_drive(drive, &bd, j->err);
+	rc = open_engine(j, drive, disc, &bd);
 	if (rc < 0)
 		return rc;
-	rc = udf_update_open(&bd, &uo, &j->u, j->err);
-	if (rc < 0 && unfinished)
-		rc = dfs_wrap(j->err, rc, "the disc holds the unfinished session "
-			      "of a failed commit, and no volume to continue "
-			      "(copy the staged files elsewhere, or commit them "
-			      "to another disc)");
-	if (rc == 0)
-		rc = park_moved(j);
+	/* Committed bytes of files changed in part are read through the
+	 * engine: it holds the drive now (fused/disc.c dfs_disc_read). */
+	disc->committing = j->u;
+	rc = park_moved(j);
 	if (rc == 0)
 		rc = remove_gone(j);
 	if (rc == 0)
@@ -471,6 +533,9 @@ static int write_increment(struct job *j, discfs_drive *drive, bool blank,
 		crash_point("before-commit");
 		rc = udf_update_commit(j->u, NULL, j->err);
 	}
+	if (rc == 0 && disc->import)
+		dfs_import_close_session(drive);
+	disc->committing = NULL;
 	udf_update_close(j->u);
 	j->u = NULL;
 	udf_bdev_close(&bd);
@@ -489,6 +554,10 @@ static int write_plan(void *ctx, const struct dfs_commit_plan *plan,
 	if (uw->disc->none)
 		return dfs_fail(err, DISCFS_ENOTSUP, "there is no disc to commit to "
 				"(DEV none)");
+	if (uw->disc->iso_only && !uw->disc->import)
+		return dfs_fail(err, DISCFS_ENOTSUP, "the disc holds ISO9660 only: "
+				"mount it with -o import to commit (a new UDF "
+				"session)");
 	rc = load_committed(&j, uw->disc->vol);
 	if (rc == 0)
 		rc = plan_paths(&j);
@@ -499,8 +568,7 @@ static int write_plan(void *ctx, const struct dfs_commit_plan *plan,
 	if (rc == 0)
 		rc = discfs_open(uw->disc->dev, &drive, err);
 	if (rc == 0)
-		rc = write_increment(&j, drive, uw->disc->blank,
-				     uw->disc->unfinished);
+		rc = write_increment(&j, drive, uw->disc);
 	discfs_close(drive);
 	job_free(&j);
 	if (rc < 0)
@@ -515,7 +583,7 @@ static int write_plan(void *ctx, const struct dfs_commit_plan *plan,
 }
 
 void dfs_update_writer_init(struct dfs_update_writer *uw,
-			    const struct dfs_disc *disc)
+			    struct dfs_disc *disc)
 {
 	uw->w.name = "incremental UDF";
 	uw->w.write = write_plan;

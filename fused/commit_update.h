@@ -4,8 +4,12 @@
  *
  * A blank disc is first laid out as an empty volume (UDF 2.01 + VAT on
  * CD-R/DVD±R, 2.50 + VAT on BD-R, 2.01 + space bitmap on CD-RW, DVD±RW,
- * DVD-RAM, BD-RE; unformatted rewritables are formatted), then every
- * commit, the first included, is one increment:
+ * DVD-RAM, BD-RE; unformatted rewritables are formatted); an ISO9660 disc
+ * mounted with -o import first gets a new UDF session holding the ISO
+ * tree, which is closed after the commit (fused/commit_import.h; without
+ * -o import its commits are refused).  The volume is looked for in the
+ * last closed session with a UDF anchor, else at the disc's start.  Then
+ * every commit, the first included, is one increment:
  *   SAME          nothing
  *   NEW           mkdir / write (bytes through dfs_commit_read) / symlink,
  *                 created with mode, owner and mtime
@@ -35,10 +39,11 @@
 
 struct dfs_update_writer {
 	struct dfs_commit_writer w;  /* w.ctx points here */
-	const struct dfs_disc *disc; /* borrowed */
+	struct dfs_disc *disc;       /* borrowed; its committing is set while
+				      * the engine holds the drive */
 };
 
 void dfs_update_writer_init(struct dfs_update_writer *uw,
-			    const struct dfs_disc *disc);
+			    struct dfs_disc *disc);
 
 #endif

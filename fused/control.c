@@ -6,6 +6,8 @@
  * DFS_XATTR_CLOSE on the root commits and then finalizes the disc (what
  * `discctl close MOUNTPOINT` does).  Also the commit_idle thread, and
  * close_on_unmount at the end of serving.  (The commit itself: mount.c.)
+ * An inode's attributes must fit in its file entry's EA space on the disc
+ * (udf/ea_space.h, about 1 KiB in all): setxattr past that is ENOSPC.
  */
 #include "fused/fs_int.h"
 
@@ -18,6 +20,8 @@
 #include <time.h>
 
 #include "mmc/drive_query.h"
+#include "udf/ea_space.h"
+#include "udf/ecma167.h"
 
 static int is_control(fuse_ino_t ino, const char *name)
 {
@@ -28,6 +32,29 @@ static int is_control(fuse_ino_t ino, const char *name)
 static int storable(const char *name)
 {
 	return strncmp(name, "system.", 7) != 0;
+}
+
+/*
+ * Whether the inode's attributes, with name set to a value of size bytes,
+ * still fit in its file entry on the disc (udf/ea_space.h): past that a
+ * commit could not record them, so setxattr says ENOSPC now.
+ */
+static bool fits_on_disc(const struct stg_inode *in, const char *name,
+			 size_t size)
+{
+	struct udf_xattr one = { .name = name, .value_len = size };
+	size_t len = udf_ea_space_len(S_ISBLK(in->mode) || S_ISCHR(in->mode),
+				      &one, 1);
+
+	if (strlen(name) > UDF_XATTR_NAME_MAX || size > UINT16_MAX)
+		return false;
+	for (const struct stg_xattr *x = in->xattrs; x; x = x->next) {
+		struct udf_xattr o = { .name = x->data, .value_len = x->value_len };
+		if (strcmp(x->data, name))
+			len += udf_ea_space_len(false, &o, 1) -
+			       sizeof(struct ecma_eahd);
+	}
+	return len <= UDF_EA_SPACE_MAX;
 }
 
 static void status_line(struct dfs_mount *m, char *out, size_t n)
@@ -44,6 +71,7 @@ void dfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		  const char *value, size_t size, int flags)
 {
 	struct dfs_mount *m = dfs_req_mount(req);
+	const struct stg_inode *in;
 	uint32_t f = 0;
 	int rc;
 
@@ -57,6 +85,9 @@ void dfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		     ? dfs_mount_close(m, "discctl close") : -EPERM;
 	else if (!storable(name))
 		rc = -ENOTSUP;
+	else if ((in = stg_tree_inode(&m->store.tree, ino)) &&
+		 !fits_on_disc(in, name, size))
+		rc = -ENOSPC;
 	else if (size + strlen(name) > dfs_space_left(m))
 		rc = -ENOSPC;
 	else
@@ -185,7 +216,7 @@ static void close_on_unmount(struct dfs_mount *m)
 {
 	pthread_mutex_lock(&m->lock);
 	if (!m->disc.none && !m->disc.closed && !m->disc.read_only &&
-	    !m->store.broken && !mmc_profile_random_access(m->disc.profile) &&
+	    !m->store.broken && !m->disc.in_place &&
 	    (!m->disc.blank || stg_store_dirty(&m->store)) &&
 	    dfs_mount_close(m, "unmount") < 0)
 		fprintf(stderr, "discfs: %s\n", m->status);

@@ -1,15 +1,18 @@
 /* fused/disc.c - see disc.h */
 #include "fused/disc.h"
+#include "fused/staging_xattr.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "mmc/drive_query.h"
 #include "mmc/mmc_defs.h"
+#include "udf/update.h"
 #include "util/err.h"
 
 /* ------------------------------------------------------- id -> path map */
@@ -121,11 +124,18 @@ static int open_volume(struct dfs_disc *d, const discfs_media_info *mi,
 				discfs_profile_name(mi->profile));
 	discfs_volume_info_get(d->vol, &vi);
 	if (vi.format == DISCFS_VOLUME_ISO9660) { /* nothing to add UDF to */
+		d->iso_only = true;
 		d->read_only = "ISO9660 disc: mounted read-only; it holds no UDF "
-			       "file system to add to";
+			       "file system to add to (-o import adds one to an "
+			       "appendable write-once disc)";
 		d->free_bytes = 0;
+		/* the ISO volume itself (its last session ends where its
+		 * volume space does), not where the disc ends: an import cut
+		 * short leaves the disc longer but the same ISO volume, which
+		 * the staged changes still stack on */
 		snprintf(d->generation, sizeof(d->generation), "iso9660:%04x:"
-			 "s%u:end%u", mi->profile, mi->sessions, mi->last_lba);
+			 "vol%llu", mi->profile,
+			 (unsigned long long)vi.partition_blocks);
 		d->paths = calloc(1, sizeof(*d->paths));
 		return d->paths ? 0 : dfs_fail(err, DISCFS_ENOMEM, "out of memory");
 	}
@@ -321,10 +331,16 @@ int dfs_disc_open(struct dfs_disc *d, const char *dev, uint64_t capacity_none,
 	d->profile = mi.profile;
 	d->erasable = mi.erasable;
 	d->blank = mi.disc_status == DISCFS_DISC_BLANK ||
-		   (mi.present && mmc_profile_random_access(mi.profile) &&
+		   (mi.present && mmc_media_random_access(&mi) &&
 		    unused_rewritable(dev, mi.capacity_blocks));
+	/* A blank CD-RW or DVD-RW is formatted for overwriting at the first
+	 * commit (lib/update_api.c): in place from then on. */
+	d->in_place = mi.present &&
+		      (mmc_media_random_access(&mi) ||
+		       (d->blank && (mi.profile == MMC_PROF_CD_RW ||
+				     mi.profile == MMC_PROF_DVD_RW_SEQ)));
 	d->closed = mi.present && mi.disc_status == DISCFS_DISC_COMPLETE &&
-		    !mmc_profile_random_access(mi.profile);
+		    !mmc_media_random_access(&mi);
 	if (d->closed)
 		d->read_only = "closed (finalized) disc: mounted read-only; "
 			       "nothing can be appended to it";
@@ -399,11 +415,49 @@ static struct stg_inode *parent_of(struct stg_tree *t, const char *rel,
 	return dir;
 }
 
+struct xattr_load {
+	struct stg_inode *in;
+	int rc;
+};
+
+static int put_xattr(void *user, const char *name, const void *value,
+		     size_t len)
+{
+	struct xattr_load *x = user;
+	struct stg_op op = { .name = name, .name_len = (uint32_t)strlen(name),
+			     .data = value, .data_len = (uint32_t)len };
+
+	x->rc = stg_xattr_set(x->in, &op);
+	return x->rc < 0 ? 1 : 0;
+}
+
+/* The committed xattrs of path, as they are on the disc: not a change. */
+static int load_xattrs(struct load_ctx *c, const char *path, uint64_t ino)
+{
+	struct xattr_load x = { .in = stg_tree_inode(c->tree, ino) };
+	int64_t ctime;
+	uint8_t changed;
+	int rc;
+
+	if (!x.in)
+		return 0;
+	ctime = x.in->ctime;
+	changed = x.in->changed;
+	rc = discfs_volume_xattrs(c->d->vol, path, put_xattr, &x, c->err);
+	x.in->ctime = ctime;
+	x.in->changed = changed;
+	if (rc < 0)
+		return rc;
+	return x.rc < 0 ? dfs_fail(c->err, DISCFS_ENOMEM, "%s: extended "
+				   "attributes: %s", path, strerror(-x.rc)) : 0;
+}
+
 static int load_one(void *user, const char *rel, const discfs_stat *st)
 {
 	struct load_ctx *c = user;
 	struct stg_op a = {
 		.ino = st->ino + 2, .mode = st->mode,
+		.rdev = makedev(st->rdev_major, st->rdev_minor),
 		.uid = st->uid == 0xFFFFFFFFu ? c->d->uid : st->uid,
 		.gid = st->gid == 0xFFFFFFFFu ? c->d->gid : st->gid,
 		.size = st->size, .atime = ns(st->atime, st->atime_nsec),
@@ -425,7 +479,8 @@ static int load_one(void *user, const char *rel, const discfs_stat *st)
 		root->mtime = a.mtime;
 		root->ctime = a.time;
 		root->disc_id = st->ino + 1;
-		return 0;
+		return (st->flags & DISCFS_STAT_XATTRS)
+		       ? load_xattrs(c, "/", STG_ROOT_INO) : 0;
 	}
 	if (st->ino + 2 >= STG_FIRST_NEW_INO)
 		return dfs_fail(c->err, DISCFS_EFORMAT, "%s: file entry number too big", path);
@@ -454,6 +509,8 @@ static int load_one(void *user, const char *rel, const discfs_stat *st)
 	}
 	if (rc == 0 && S_ISREG(st->mode))
 		rc = paths_put(c->d->paths, st->ino + 1, path);
+	if (rc == 0 && (st->flags & DISCFS_STAT_XATTRS))
+		return load_xattrs(c, path, a.ino);
 	if (rc < 0)
 		return dfs_fail(c->err, rc == -ENOMEM ? DISCFS_ENOMEM : DISCFS_EFORMAT,
 				"%s: cannot be shown: %s", path, strerror(-rc));
@@ -480,6 +537,14 @@ int dfs_disc_read(void *ctx, uint64_t disc_id, uint64_t off, void *buf,
 
 	if (!path || !d->vol)
 		return -EIO;
+	if (d->committing) { /* the commit holds the drive: read through it */
+		if (udf_update_read_committed(d->committing, path, off, buf, len,
+					      &got, &err) < 0)
+			return -EIO;
+		if (got < len)
+			memset((char *)buf + got, 0, len - got);
+		return 0;
+	}
 	if (!d->file || d->file_id != disc_id) {
 		if (d->file)
 			discfs_file_close(d->file);

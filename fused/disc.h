@@ -13,7 +13,8 @@
  * attributes is loaded at mount (committed inode numbers are derived from
  * the file entries' locations, so they are the same at every mount), file
  * bytes are read on demand.  A disc with only ISO9660 is shown read-only
- * (read_only says why; the daemon mounts it "ro", so writes get EROFS); a
+ * (read_only says why; the daemon mounts it "ro", so writes get EROFS)
+ * unless -o import makes it writable (fused/commit_import.h); a
  * recorded disc with neither (damaged) is refused with the reader's message.
  *
  * A closed (finalized) write-once disc is opened as it is, with closed set
@@ -27,6 +28,8 @@
 #define DFS_FUSED_DISC_H
 
 #include <stdbool.h>
+
+struct udf_update;
 #include <stdint.h>
 
 #include "discfs.h"
@@ -45,6 +48,11 @@ struct dfs_disc {
 	bool empty_volume;          /* a volume without files or subdirectories */
 	bool repaired;              /* a commit cut short was put in order at open */
 	bool closed;                /* finalized write-once disc: read-only */
+	bool in_place;              /* written in place (rewritable), not appended */
+	struct udf_update *committing; /* during a commit: reads go through it */
+	bool iso_only;              /* ISO9660 without UDF (vol is the ISO tree) */
+	bool import;                /* iso_only, writable: the first commit adds
+				     * a UDF session (fused/commit_import.h) */
 	const char *read_only;      /* why the disc is mounted read-only (NULL: it is not) */
 	uint64_t capacity_bytes;    /* usable capacity of the medium */
 	uint64_t free_bytes;        /* what a commit may still use */

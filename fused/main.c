@@ -16,6 +16,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "fused/commit_import.h"
 #include "fused/loop.h"
 #include "fused/mount.h"
 #include "fused/options.h"
@@ -220,6 +221,10 @@ int main(int argc, char **argv)
 	if (rc < 0) {
 		rc = cli_report(&err, NULL);
 		goto out;
+	}
+	if (m.opt.import_iso && dfs_disc_enable_import(&m.disc, &err) < 0) {
+		rc = cli_report(&err, NULL);
+		goto close_disc;
 	}
 	if (m.disc.read_only) {
 		fprintf(stderr, "discfs: %s: %s\n", m.opt.dev, m.disc.read_only);

@@ -38,6 +38,7 @@ struct dfs_options {
 	int foreground, debug;
 	int no_commit_on_unmount;
 	int close_on_unmount;       /* commit, then finalize at unmount */
+	int import_iso;             /* -o import: ISO9660 disc into a new UDF session */
 	int show_help, show_version;
 };
 

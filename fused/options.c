@@ -99,6 +99,10 @@ static int proc(void *data, const char *arg, int key, struct fuse_args *out)
 		o->close_on_unmount = 1;
 		return 0;
 	}
+	if (!strcmp(arg, "import")) {
+		o->import_iso = 1;
+		return 0;
+	}
 	return 1;
 }
 
@@ -223,6 +227,9 @@ void dfs_usage(FILE *f)
 		"  -o no_commit_on_unmount  leave changes staged at unmount\n"
 		"  -o close_on_unmount    commit, then close (finalize) a write-once\n"
 		"                         disc at unmount (off: each close costs space)\n"
+		"  -o import              an appendable write-once disc holding only\n"
+		"                         ISO9660: writable; the first commit adds a UDF\n"
+		"                         session showing the ISO files (not copied)\n"
 		"  -o capacity=BYTES      size of DEV 'none' (default 1G)\n"
 		"  -o threads=N           FUSE worker threads (default 1)\n"
 		"  -o writeback           kernel writeback cache (default off)\n"

@@ -2,7 +2,8 @@
  * fused/options.h - the command line of discfs:
  *   discfs DEV MOUNTPOINT [-f] [-d] [-o opt[,opt...]]
  * Our options: staging=DIR, commit_idle=N, capacity=BYTES (DEV none),
- * no_commit_on_unmount, close_on_unmount (excludes no_commit_on_unmount);
+ * no_commit_on_unmount, close_on_unmount (excludes no_commit_on_unmount),
+ * import (fused/commit_import.h);
  * allow_other and any other -o option go on to
  * libfuse (which refuses what it does not know).
  */

@@ -526,6 +526,8 @@ typedef struct discfs_image_options {
 	int tz_minutes;        /* time zone of recorded timestamps, minutes east of UTC */
 	const char *boot_bios; /* El Torito no-emulation BIOS image, path inside the tree */
 	const char *boot_efi;  /* El Torito UEFI image (FAT), path inside the tree */
+	bool no_xattrs;        /* leave extended attributes out (recorded by
+				* default, all but system.*: udf/ea_space.h) */
 } discfs_image_options;
 
 typedef struct discfs_image_stats {
@@ -607,7 +609,13 @@ typedef struct discfs_stat {
 	uint64_t size;
 	int64_t atime, mtime, ctime; /* Unix seconds */
 	uint32_t atime_nsec, mtime_nsec, ctime_nsec;
+	uint32_t rdev_major, rdev_minor; /* block and character devices */
+	uint32_t flags;        /* DISCFS_STAT_* */
 } discfs_stat;
+
+/* discfs_stat.flags: the entry has extended attributes (read them with
+ * discfs_volume_xattrs()). */
+#define DISCFS_STAT_XATTRS 0x1u
 
 /* What discfs_volume_open() found (discfs_volume_info.format). */
 enum discfs_volume_format {
@@ -656,6 +664,17 @@ int discfs_volume_walk(discfs_volume *vol, const char *path, discfs_dir_fn fn,
 
 int discfs_volume_readlink(discfs_volume *vol, const char *path, char *buf,
 			   size_t size, discfs_error *err);
+
+/*
+ * The extended attributes recorded for path (Linux xattrs that discfs and
+ * discctl mkimage keep in the file entry: udf/ea_space.h): fn(user, name,
+ * value, len) for each, name NUL-terminated; fn's return as for
+ * discfs_dir_fn.  None (0 calls) on ISO9660 volumes and for files without.
+ */
+typedef int (*discfs_xattr_fn)(void *user, const char *name,
+			       const void *value, size_t len);
+int discfs_volume_xattrs(discfs_volume *vol, const char *path,
+			 discfs_xattr_fn fn, void *user, discfs_error *err);
 
 int discfs_file_open(discfs_volume *vol, const char *path, discfs_file **out,
 		     discfs_error *err);
@@ -726,6 +745,13 @@ typedef struct discfs_update_opts {
 	bool fixed_time_set;   /* record fixed_time instead of now */
 	int64_t fixed_time;
 	int tz_minutes;
+	/* an appendable write-once disc holding only ISO9660 sessions: open
+	 * it by adding a new UDF session whose tree is the ISO tree (its
+	 * files point at the data already recorded, nothing is copied); the
+	 * staged changes and that tree are written by the first commit.
+	 * Close that session afterwards (discfs_close_session) for Linux to
+	 * see it; on an image file the new session starts at the old end. */
+	bool import_iso;
 } discfs_update_opts;
 
 /*
@@ -783,6 +809,31 @@ typedef struct discfs_update_stats {
  * written).  On failure everything stays staged. */
 int discfs_update_commit(discfs_update *up, discfs_update_stats *st,
 			 discfs_error *err);
+
+/*
+ * Sessions of a write-once disc (lib/import_api.c).  A UDF volume added to
+ * a disc as a later session (discfs -o import adds one to an ISO9660
+ * disc) has its anchor at its session's first block + 256, where Linux
+ * looks for it in the last closed session.
+ *
+ * Both look at closed sessions only, as Linux does (an import cut short
+ * in the open session is not seen).  discfs_last_session_start: the first
+ * block of the last closed session holding data; 0 for a single-session
+ * or blank disc, or when the drive cannot tell.  discfs_udf_session_start:
+ * the first block of the last closed session whose block 256 is a UDF
+ * anchor; 0 when there is none.
+ */
+uint64_t discfs_last_session_start(discfs_drive *drive);
+uint64_t discfs_udf_session_start(discfs_drive *drive);
+
+/*
+ * Closes the open session of an appendable write-once disc (flush, open
+ * tracks closed, CLOSE SESSION with the next session allowed) so that
+ * readers asking the drive for its last session (Linux: READ TOC) find
+ * what it holds; the disc stays appendable.  Nothing recorded in the
+ * open session: nothing done.  DISCFS_EWRONGMEDIA on other discs.
+ */
+int discfs_close_session(discfs_drive *drive, discfs_error *err);
 
 /* @@image-api@@ (section owned by the UDF engine; add declarations above) */
 

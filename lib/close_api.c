@@ -222,7 +222,7 @@ static int close_held(discfs_drive *drive, discfs_error *err)
 			      "(%s)", discfs_profile_name(mi.profile));
 	else if (mi.write_protected)
 		rc = dfs_fail(err, DISCFS_EPROTECT, "the disc is write-protected");
-	else if (mmc_profile_random_access(mi.profile))
+	else if (mmc_media_random_access(&mi))
 		rc = close_random(t, &mi, err);
 	else if ((rc = finalize_sequential(t, &mi, err)) == 0)
 		rc = check_complete(t, err);

@@ -71,6 +71,7 @@ int discfs_image_open(const char *srcdir, const discfs_image_options *opts,
 	strcpy(mk->label, label);
 	mk->now = opts->fixed_time_set ? opts->fixed_time : (int64_t)time(NULL);
 	mk->tz = opts->tz_minutes;
+	mk->no_xattrs = opts->no_xattrs;
 	if ((rc = dup_opt(&mk->srcdir, srcdir, err)) ||
 	    (rc = dup_opt(&mk->boot_bios, opts->boot_bios, err)) ||
 	    (rc = dup_opt(&mk->boot_efi, opts->boot_efi, err)) ||

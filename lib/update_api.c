@@ -62,6 +62,44 @@ void discfs_update_close(discfs_update *up)
 	free(up);
 }
 
+/*
+ * A blank CD-RW or DVD-RW is rewritable, but only after a format: fixed
+ * packets (FORMAT UNIT 10h) on CD-RW, restricted overwrite on DVD-RW.
+ * Formatted so, it is written in place like a DVD+RW (space bitmap, no
+ * VAT).  DVD-RW gets the full format (00h/10h), not the quick one (15h):
+ * a real drive leaves a quick-formatted disc "intermediate", rewritable
+ * only over what has been written sequentially so far, while the in-place
+ * layout puts an anchor at the last block.  Sets *done when it formatted
+ * the medium (the block device is then refreshed and random-access).
+ */
+static int format_for_overwrite(discfs_update *up, discfs_drive *drive,
+				bool *done, discfs_error *err)
+{
+	discfs_media_info mi;
+	int rc = discfs_media_info_get(drive, &mi, err);
+
+	*done = false;
+	if (rc)
+		return rc;
+	bool blank = mi.disc_status == DISCFS_DISC_BLANK && !mi.write_protected;
+	bool cd_rw = mi.profile == 0x000A, dvd_rw = mi.profile == 0x0014;
+	discfs_media_info_free(&mi);
+	if (!blank || !(cd_rw || dvd_rw))
+		return 0;
+	discfs_format_opts fo;
+	memset(&fo, 0, sizeof(fo)); /* full format, default spares */
+	if ((rc = discfs_format(drive, &fo, err)) ||
+	    (rc = up->bd.refresh(&up->bd, err)))
+		return dfs_wrap(err, rc, "formatting the blank %s for writing "
+				"in place", cd_rw ? "CD-RW" : "DVD-RW");
+	if (up->bd.kind != UDF_BDEV_RANDOM)
+		return dfs_fail(err, DISCFS_EFORMAT, "the %s was formatted but "
+				"the drive does not let it be overwritten",
+				cd_rw ? "CD-RW" : "DVD-RW");
+	*done = true;
+	return 0;
+}
+
 /* Opens the volume, formatting a blank medium first when asked. */
 static int open_volume(discfs_update *up, discfs_drive *drive,
 		       const discfs_update_opts *o, discfs_error *err)
@@ -69,8 +107,25 @@ static int open_volume(discfs_update *up, discfs_drive *drive,
 	struct udf_update_opts uo;
 	bool fmt = o && o->format_blank;
 	opts_to_udf(o, &uo);
+	/* a volume added as a later session is found at its start */
+	uo.session_start = discfs_udf_session_start(drive);
+	if (o && o->import_iso) /* the ISO volume: the last closed session */
+		return udf_update_import_open(&up->bd, &uo,
+					      discfs_last_session_start(drive),
+					      &up->u, err);
 	bool blank_seq = up->bd.kind == UDF_BDEV_SEQUENTIAL &&
 			 up->bd.last_recorded == UINT64_MAX;
+	if (blank_seq && fmt && drive) {
+		bool formatted;
+		int rc = format_for_overwrite(up, drive, &formatted, err);
+		if (rc)
+			return rc;
+		if (formatted) {
+			if ((rc = udf_update_format(&up->bd, &uo, err)))
+				return rc;
+			return udf_update_open(&up->bd, &uo, &up->u, err);
+		}
+	}
 	if (blank_seq && !fmt)
 		return dfs_fail(err, DISCFS_EFORMAT,
 				"the disc is blank (format_blank lays out a volume)");

@@ -45,4 +45,9 @@ int mmc_query_media(struct mmc_transport *t, discfs_media_info *out,
  * BD-R RRM), where "used" is not tracked by the drive. */
 bool mmc_profile_random_access(uint16_t profile);
 
+/* true when the medium is written in place: a random-access profile, or a
+ * CD-RW formatted with fixed packets (FORMAT UNIT 10h: one fixed-packet
+ * track; its profile stays 000Ah, and the drive calls it "complete"). */
+bool mmc_media_random_access(const discfs_media_info *mi);
+
 #endif

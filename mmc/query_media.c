@@ -19,6 +19,13 @@ bool mmc_profile_random_access(uint16_t p)
 	       p == MMC_PROF_BD_R_RRM || p == MMC_PROF_DVD_PLUS_RW_DL;
 }
 
+bool mmc_media_random_access(const discfs_media_info *mi)
+{
+	return mmc_profile_random_access(mi->profile) ||
+	       (mi->profile == MMC_PROF_CD_RW && mi->n_tracks == 1 &&
+		mi->tracks[0].fixed_packet);
+}
+
 static bool profile_formattable(uint16_t p)
 {
 	return mmc_profile_random_access(p) || p == MMC_PROF_DVD_RW_SEQ ||
@@ -174,7 +181,7 @@ static void format_state(struct mmc_transport *t, discfs_media_info *o,
  * as the track's free blocks), so all of it is free and none used. */
 static void account(discfs_media_info *o, uint64_t format_blocks)
 {
-	bool random = mmc_profile_random_access(o->profile);
+	bool random = mmc_media_random_access(o);
 	uint64_t end = 0;
 
 	for (size_t i = 0; i < o->n_tracks; i++) {

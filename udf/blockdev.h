@@ -47,6 +47,10 @@ struct udf_bdev {
 	uint64_t nwa;            /* sequential: next writable block */
 	uint64_t last_recorded;  /* last block with data, UINT64_MAX none */
 	uint32_t write_unit;     /* blocks per ECC unit/packet (1 = any) */
+	uint32_t packet;         /* fixed packets the drive demands (CD-RW
+				  * packet-formatted, DVD-RW restricted
+				  * overwrite), 0 = none: write() turns any
+				  * range into whole packets (packet_rmw.h) */
 	uint64_t blocks_written; /* statistics */
 	char media[16];          /* "bd-r", "dvd+rw", ... or "" if unknown */
 	int (*read)(void *ctx, uint64_t lba, uint32_t count, void *buf,
@@ -70,8 +74,15 @@ int udf_bdev_open_file(const char *path, enum udf_bdev_kind kind,
 
 /*
  * A block device on an open drive (borrowed, not closed by close()):
- * kind from the medium's profile (random-access profiles are RANDOM),
- * capacity and nwa from the drive, write unit from the profile.
+ * kind from the medium's profile (random-access profiles are RANDOM, and
+ * so is a CD-RW formatted with fixed packets), capacity and nwa from the
+ * drive, write unit from the profile.  Where the drive takes only whole
+ * fixed packets (READ TRACK INFORMATION: FP set, packet size), packet is
+ * that size and write() reads and rewrites the partly written packets
+ * (udf/packet_rmw.h), so callers write any block range as elsewhere; the
+ * last partly written packet is held back until a write elsewhere, sync()
+ * or close() (reads see it), so the medium still sees writes in order.
+ * The block device must be closed (udf_bdev_close) to free its buffers.
  */
 int udf_bdev_open_drive(discfs_drive *drive, struct udf_bdev *out,
 			discfs_error *err);

@@ -48,6 +48,7 @@ struct fsck {
 	size_t icb_cap, icb_n;
 	uint64_t num_files, num_dirs;  /* by the LVID counting rules */
 	uint64_t max_unique;
+	uint64_t session;              /* first block of the volume's session */
 };
 
 /*
@@ -57,6 +58,10 @@ struct fsck {
  */
 int udf_fsck_src(struct udf_bsrc *src, unsigned flags, discfs_fsck_fn fn,
 		 void *user, discfs_fsck_result *res);
+/* The same for a volume whose anchor is at session + 256 (a UDF session
+ * added to a multi-session disc). */
+int udf_fsck_src_at(struct udf_bsrc *src, uint64_t session, unsigned flags,
+		    discfs_fsck_fn fn, void *user, discfs_fsck_result *res);
 
 void fsck_report(struct fsck *f, int severity, const char *area,
 		 bool repaired, const char *fmt, ...)

@@ -33,11 +33,20 @@ static void run_checks(struct fsck *f)
 int udf_fsck_src(struct udf_bsrc *src, unsigned flags, discfs_fsck_fn fn,
 		 void *user, discfs_fsck_result *res)
 {
-	struct fsck f = { .flags = flags, .fn = fn, .user = user, .res = res };
+	return udf_fsck_src_at(src, 0, flags, fn, user, res);
+}
+
+int udf_fsck_src_at(struct udf_bsrc *src, uint64_t session, unsigned flags,
+		    discfs_fsck_fn fn, void *user, discfs_fsck_result *res)
+{
+	struct fsck f = { .flags = flags, .fn = fn, .user = user, .res = res,
+			  .session = session };
+	struct udf_open_opts oo = { .session_start = session,
+				    .last_block = UINT64_MAX };
 	discfs_error e = { 0 };
 	memset(res, 0, sizeof(*res));
 	f.n_blocks = src->n_blocks;
-	if (udf_vol_open(src, NULL, &f.vol, &e)) {
+	if (udf_vol_open(src, &oo, &f.vol, &e)) {
 		fsck_report(&f, DISCFS_FSCK_ERROR, "volume", false,
 			    "cannot read the volume: %s", e.msg);
 		fsck_check_anchors(&f, src); /* names damaged anchors, if any */
@@ -137,10 +146,12 @@ int discfs_fsck(const char *path, unsigned flags, discfs_fsck_fn fn,
 	}
 	/* find the logical block size the volume works with (2048 if none) */
 	uint32_t bs = 0;
+	uint64_t session = 0;
 	struct udf_vol *probe;
 	rc = udf_vol_open_path(path, false, &probe, NULL);
 	if (rc == 0) {
 		bs = probe->bs;
+		session = probe->session;
 		udf_vol_close(probe);
 	} else if (rc == -DISCFS_EFORMAT && iso_only(path, fn, user, res)) {
 		return (flags & DISCFS_FSCK_REPAIR)
@@ -151,7 +162,7 @@ int discfs_fsck(const char *path, unsigned flags, discfs_fsck_fn fn,
 	rc = udf_bsrc_open_file(path, bs, flags & DISCFS_FSCK_REPAIR, &src, err);
 	if (rc)
 		return rc;
-	udf_fsck_src(&src, flags, fn, user, res);
+	udf_fsck_src_at(&src, session, flags, fn, user, res);
 	udf_bsrc_close(&src);
 	return 0;
 }

@@ -35,6 +35,74 @@ struct dir_walk {
 	size_t n_names, cap_names;
 };
 
+/* Next AED of an AD area: the first AD of type 3 (a zero length ends the
+ * list); false when there is none. */
+static bool next_aed(const uint8_t *area, uint32_t alen, unsigned sz,
+		     uint16_t icb_part, uint16_t *part, uint32_t *lbn)
+{
+	for (uint32_t o = 0; o + sz <= alen; o += sz) {
+		uint32_t raw = get_le32(area + o);
+		if (!(raw & ECMA_EXT_LEN_MASK))
+			return false;
+		if (raw >> ECMA_EXT_TYPE_SHIFT != EXT_NEXT_AD)
+			continue;
+		*lbn = get_le32(area + o + (sz == 20 ? 12 : 4));
+		*part = sz == 8 ? icb_part : get_le16(area + o + (sz == 20 ? 16 : 8));
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Marks every AED of ino.  The reader keeps the places of the first
+ * UDF_INODE_AED_KEEP; a longer chain (which the reader followed and
+ * checked) is walked again here so none of its blocks looks unused.
+ */
+static void mark_aeds(struct fsck *f, const struct udf_inode *ino,
+		      const char *what)
+{
+	struct udf_vol *v = f->vol;
+	for (uint32_t i = 0; i < ino->n_aed && i < UDF_INODE_AED_KEEP; i++)
+		fsck_mark(f, ino->aed_abs[i], 1, what);
+	if (ino->n_aed <= UDF_INODE_AED_KEEP)
+		return;
+	unsigned type = ino->icb_flags & ICBF_AD_MASK;
+	unsigned sz = type == ICBF_AD_SHORT ? 8 : type == ICBF_AD_LONG ? 16 : 20;
+	uint8_t *blk = malloc(v->bs);
+	discfs_error e = { 0 };
+	if (!blk || udf_read_abs(v, ino->abs, blk, &e)) {
+		free(blk);
+		return;
+	}
+	const struct ecma_fe *fe = (const struct ecma_fe *)blk;
+	const struct ecma_efe *x = (const struct ecma_efe *)blk;
+	bool efe = get_le16(blk) == TAG_EFE;
+	size_t fixed = efe ? sizeof(*x) : sizeof(*fe);
+	uint32_t l_ea = get_le32(efe ? x->l_ea : fe->l_ea);
+	uint32_t alen = get_le32(efe ? x->l_ad : fe->l_ad);
+	size_t off = fixed + l_ea;
+	if (l_ea > v->bs || off + alen > v->bs) {
+		free(blk);
+		return;
+	}
+	memmove(blk, blk + off, alen);
+	uint16_t part;
+	uint32_t lbn, n = 0;
+	uint64_t abs;
+	while (n++ < UDF_MAX_AEDS &&
+	       next_aed(blk, alen, sz, ino->icb.part, &part, &lbn) &&
+	       !udf_map_block(v, part, lbn, &abs, &e) &&
+	       !udf_read_abs(v, abs, blk, &e)) {
+		if (n > UDF_INODE_AED_KEEP)
+			fsck_mark(f, abs, 1, what);
+		alen = get_le32(blk + 20);
+		if (alen > v->bs - sizeof(struct ecma_aed))
+			break;
+		memmove(blk, blk + sizeof(struct ecma_aed), alen);
+	}
+	free(blk);
+}
+
 static void visit(struct tree *t, struct udf_icb icb, bool stream);
 
 __attribute__((format(printf, 2, 3)))
@@ -237,8 +305,7 @@ static void visit(struct tree *t, struct udf_icb icb, bool stream)
 	r->dir = udf_inode_is_dir(ino);
 	const char *what = t->path[0] ? t->path : "/";
 	fsck_mark(f, ino->abs, 1, what);
-	for (uint32_t i = 0; i < ino->n_aed && i < UDF_INODE_AED_KEEP; i++)
-		fsck_mark(f, ino->aed_abs[i], 1, what);
+	mark_aeds(f, ino, what);
 	for (uint32_t i = 0; i < ino->n_ext; i++)
 		fsck_mark_ext(f, &ino->ext[i], what);
 	if (ino->st.unique_id > f->max_unique)
@@ -275,6 +342,21 @@ static void check_links(struct fsck *f)
 	}
 }
 
+/* The terminating descriptor that may end the file set descriptor
+ * sequence in the block after the FSD (mastered images record one). */
+static void mark_fsd_td(struct fsck *f)
+{
+	struct udf_vol *v = f->vol;
+	uint64_t abs;
+	discfs_error e = { 0 };
+	uint8_t *blk = malloc(v->bs);
+	if (blk && !udf_map_block(v, v->fsd.part, v->fsd.lbn + 1, &abs, &e) &&
+	    !udf_read_abs(v, abs, blk, &e) &&
+	    !udf_tag_verify(blk, v->bs, TAG_TD, v->fsd.lbn + 1, &e))
+		fsck_mark(f, abs, 1, "the file set descriptor's terminator");
+	free(blk);
+}
+
 void fsck_check_tree(struct fsck *f)
 {
 	struct udf_vol *v = f->vol;
@@ -283,6 +365,7 @@ void fsck_check_tree(struct fsck *f)
 		return;
 	t->f = f;
 	fsck_mark(f, v->fsd_abs, 1, "the file set descriptor");
+	mark_fsd_td(f);
 	f->num_dirs = 1; /* the root */
 	visit(t, v->root, false);
 	if (v->stream_dir.lbn != UINT32_MAX) {

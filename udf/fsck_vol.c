@@ -56,7 +56,7 @@ void fsck_check_anchors(struct fsck *f, struct udf_bsrc *src)
 	if (!b)
 		return;
 	memset(ext, 0xFF, sizeof(ext));
-	uint64_t cand[4] = { 256, UINT64_MAX, UINT64_MAX, UINT64_MAX };
+	uint64_t cand[4] = { f->session + 256, UINT64_MAX, UINT64_MAX, UINT64_MAX };
 	if (last >= 256 + 256)
 		cand[1] = last - 256;
 	cand[2] = last;

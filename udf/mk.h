@@ -20,7 +20,10 @@
  *                  FID streams (map 0, meta_base + m)
  *   metadata:      ICB and FID stream (map 1, m); the metadata file covers
  *                  [meta_base, meta_base + meta_blocks) and its mirror a copy
- * File data is always (map 0, data_base + d) through long_ads.
+ * File data is always (map 0, data_base + d) through long_ads.  A file
+ * with more extents than its ICB holds continues its ADs in AED blocks
+ * placed in meta space right after its ICB and referenced like FID
+ * streams (mk_stream_ref: no VAT entry needed).
  *
  * Ownership: struct udf_mk owns every node, inode and string; freed by
  * udf_mk_free().  No global state.
@@ -34,6 +37,7 @@
 #include <sys/types.h>
 
 #include "discfs.h"
+#include "udf/ea_space.h"
 #include "udf/ecma167.h"
 
 #define MK_BS 2048u
@@ -62,7 +66,11 @@ struct mk_inode {
 	uint64_t data_pos;        /* dir: meta index; file/symlink: data index */
 	uint64_t blocks;          /* blocks of content outside the ICB */
 	bool placed;              /* hard links: ICB planned once */
+	uint32_t n_aed;           /* AED blocks continuing its ADs, ... */
+	uint32_t aed_m;           /* ... at meta indices aed_m.. (after the ICB) */
 	uint32_t iso_extent;      /* absolute sector of the data (ISO side) */
+	struct udf_xattr *xa;     /* extended attributes (mk_xattr.c), one */
+	size_t n_xa;              /* allocation with their names and values */
 };
 
 struct mk_node {
@@ -102,11 +110,15 @@ struct udf_mk {
 	unsigned packet;          /* sparing packet length (blocks) */
 	bool bitmap;              /* record an unallocated space bitmap */
 	bool iso, joliet;
+	bool no_xattrs;           /* leave extended attributes out */
 	char label[128];
 	int64_t now;              /* recording time */
 	int tz;
 	char *boot_bios, *boot_efi;
 	int layout;               /* enum discfs_image_layout */
+	/* largest extent of file content, bytes (0: MK_MAX_EXTENT); internal,
+	 * set smaller by unit tests to get AED chains on small images */
+	uint32_t max_extent;
 
 	/* tree */
 	char *srcdir;
@@ -158,6 +170,13 @@ void mk_icb_ref(const struct udf_mk *mk, uint64_t m, uint32_t *lbn, uint16_t *pr
 void mk_stream_ref(const struct udf_mk *mk, uint64_t m, uint32_t *lbn, uint16_t *pref);
 bool mk_uses_efe(const struct udf_mk *mk);
 uint16_t mk_tag_version(const struct udf_mk *mk);
+
+/* mk_xattr.c: reads path's extended attributes into ino->xa (none when
+ * mk->no_xattrs); EINVAL when they do not fit in a file entry. */
+int mk_xattrs_read(const struct udf_mk *mk, const char *path,
+		   struct mk_inode *ino, discfs_error *err);
+/* Largest extent of file content (a whole number of blocks). */
+uint32_t mk_max_extent(const struct udf_mk *mk);
 /* Bytes of content an ICB can hold in place. */
 size_t mk_icb_room(const struct udf_mk *mk);
 /* Bytes of extended attributes recorded in the ICB of ino (0 or more). */
@@ -172,6 +191,9 @@ void mk_build_fsd_td(const struct udf_mk *mk, uint8_t *blk);
 /* ICB of ino at meta index m into blk (MK_BS bytes). */
 int mk_build_icb(const struct udf_mk *mk, const struct mk_inode *ino,
 		 uint8_t *blk, discfs_error *err);
+/* The ino->n_aed AED blocks of ino into blocks (n_aed * MK_BS bytes). */
+int mk_build_aeds(const struct udf_mk *mk, const struct mk_inode *ino,
+		  uint8_t *blocks, discfs_error *err);
 /* Whole FID stream of a directory (ino->size bytes, block padded). */
 int mk_build_dir_stream(const struct udf_mk *mk, const struct mk_node *dir,
 			uint8_t **out, size_t *out_len, discfs_error *err);

@@ -127,7 +127,23 @@ static int out_file(struct out *o, const struct mk_inode *ino)
 	return rc;
 }
 
-/* The meta space: FSD, ICBs and directory FID streams (main or mirror). */
+/* The AED blocks of ino, right after its ICB. */
+static int emit_aeds(const struct udf_mk *mk, struct out *o,
+		     const struct mk_inode *ino, uint64_t base_abs)
+{
+	uint8_t *aed = malloc((size_t)ino->n_aed * MK_BS);
+	int rc = aed ? 0 : dfs_fail(o->err, DISCFS_ENOMEM, "out of memory");
+	if (!rc)
+		rc = mk_build_aeds(mk, ino, aed, o->err);
+	if (!rc && out_pos(o) != base_abs + ino->aed_m)
+		rc = dfs_fail(o->err, DISCFS_EFORMAT, "internal: AED out of place");
+	if (!rc)
+		rc = out_bytes(o, aed, (size_t)ino->n_aed * MK_BS);
+	free(aed);
+	return rc;
+}
+
+/* The meta space: FSD, ICBs, AEDs and directory FID streams (main or mirror). */
 static int emit_meta(const struct udf_mk *mk, struct out *o, uint64_t base_abs)
 {
 	uint8_t *b;
@@ -144,6 +160,8 @@ static int emit_meta(const struct udf_mk *mk, struct out *o, uint64_t base_abs)
 		if ((rc = out_pad_to(o, base_abs + n->ino->icb_m)) ||
 		    (rc = out_slot(o, &b)) ||
 		    (rc = mk_build_icb(mk, n->ino, b, o->err)))
+			return rc;
+		if (n->ino->n_aed && (rc = emit_aeds(mk, o, n->ino, base_abs)))
 			return rc;
 		if (!S_ISDIR(n->ino->mode))
 			continue;

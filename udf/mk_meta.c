@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "udf/ad_chain.h"
 #include "udf/cs0.h"
 #include "udf/ident.h"
 #include "udf/mk.h"
@@ -84,35 +85,26 @@ static uint8_t file_type(mode_t m)
 	       : S_ISCHR(m) ? FT_CHARDEV : FT_FILE;
 }
 
-#define EA_DEVICE_SPEC 12u /* ECMA-167 4/14.10.7 */
-#define EA_DEVICE_LEN 24u  /* head 12 + impUseLength, major, minor */
-
-size_t mk_ea_len(const struct mk_inode *ino)
+static bool is_device(const struct mk_inode *ino)
 {
-	if (S_ISBLK(ino->mode) || S_ISCHR(ino->mode))
-		return sizeof(struct ecma_eahd) + EA_DEVICE_LEN;
-	return 0;
+	return S_ISBLK(ino->mode) || S_ISCHR(ino->mode);
 }
 
-/* EA space of a device: header descriptor + Device Specification EA. */
-static void build_device_ea(const struct udf_mk *mk, const struct mk_inode *ino,
-			    uint8_t *ea, uint32_t icb_lbn)
+/* EA space: a device's numbers and the extended attributes (ea_space.h). */
+size_t mk_ea_len(const struct mk_inode *ino)
 {
-	struct ecma_eahd *h = (struct ecma_eahd *)ea;
-	struct ecma_ea_head *d = (struct ecma_ea_head *)(ea + sizeof(*h));
-	uint32_t end = (uint32_t)mk_ea_len(ino);
+	return udf_ea_space_len(is_device(ino), ino->xa, ino->n_xa);
+}
 
-	/* no implementation or application EAs: both start at the end */
-	put_le32(h->impl_attr_loc, end);
-	put_le32(h->app_attr_loc, end);
-	udf_tag_make(ea, sizeof(*h), TAG_EAHD, mk_tag_version(mk), 1, icb_lbn);
-	put_le32(d->type, EA_DEVICE_SPEC);
-	d->subtype = 1;
-	put_le32(d->length, EA_DEVICE_LEN);
-	uint8_t *p = (uint8_t *)d + sizeof(*d);
-	put_le32(p, 0); /* implementation use length */
-	put_le32(p + 4, ino->rdev_major);
-	put_le32(p + 8, ino->rdev_minor);
+static int build_ea(const struct udf_mk *mk, const struct mk_inode *ino,
+		    uint8_t *ea, uint32_t icb_lbn, discfs_error *err)
+{
+	const uint32_t dev[2] = { ino->rdev_major, ino->rdev_minor };
+	size_t len;
+
+	return udf_ea_space_build(ea, mk_ea_len(ino), mk_tag_version(mk), icb_lbn,
+				  is_device(ino) ? dev : NULL, ino->xa,
+				  ino->n_xa, &len, err);
 }
 
 int mk_open_source(const char *path)
@@ -149,22 +141,16 @@ static int read_small(const char *path, uint8_t *buf, size_t len,
 	return 0;
 }
 
-/* Writes the ADs of an inode with content outside the ICB; returns L_AD. */
-static size_t build_ads(const struct udf_mk *mk, const struct mk_inode *ino,
-			uint8_t *ads)
+/* Writes the ADs of a directory's FID stream; returns L_AD. */
+static size_t build_dir_ads(const struct udf_mk *mk, const struct mk_inode *ino,
+			    uint8_t *ads)
 {
-	uint64_t left = S_ISDIR(ino->mode) ? ino->size
-			: S_ISLNK(ino->mode) ? ino->body_len : ino->size;
+	uint64_t left = ino->size;
 	uint32_t lbn;
 	uint16_t pref;
 	size_t n = 0;
 
-	if (S_ISDIR(ino->mode)) {
-		mk_stream_ref(mk, ino->data_pos, &lbn, &pref);
-	} else {
-		lbn = (uint32_t)(mk->data_base + ino->data_pos);
-		pref = 0;
-	}
+	mk_stream_ref(mk, ino->data_pos, &lbn, &pref);
 	while (left) {
 		uint32_t len = left > MK_MAX_EXTENT ? MK_MAX_EXTENT : (uint32_t)left;
 		put_long_ad((struct ecma_long_ad *)(ads + n * 16), len, lbn, pref, 0);
@@ -173,6 +159,63 @@ static size_t build_ads(const struct udf_mk *mk, const struct mk_inode *ino,
 		n++;
 	}
 	return n * sizeof(struct ecma_long_ad);
+}
+
+/*
+ * The content ADs of a file (contiguous data cut into extents of
+ * mk_max_extent bytes): in the ICB's area ads (room bytes) and, past it,
+ * in the AED blocks planned after the ICB (into aed, or dropped if NULL).
+ */
+static int build_file_ads(const struct udf_mk *mk, const struct mk_inode *ino,
+			  uint8_t *ads, size_t room, uint8_t *aed,
+			  uint32_t *l_ad, discfs_error *err)
+{
+	uint64_t left = S_ISLNK(ino->mode) ? ino->body_len : ino->size;
+	uint32_t max = mk_max_extent(mk);
+	size_t n = (size_t)((left + max - 1) / max);
+	struct udf_ad_ext *ext = malloc((n ? n : 1) * sizeof(*ext));
+	struct udf_aed_addr *addr = malloc((ino->n_aed ? ino->n_aed : 1) * sizeof(*addr));
+	uint8_t *scratch = aed ? NULL : malloc((size_t)(ino->n_aed ? ino->n_aed : 1) * MK_BS);
+	int rc = 0;
+
+	if (!ext || !addr || (!aed && !scratch))
+		rc = dfs_fail(err, DISCFS_ENOMEM, "out of memory");
+	uint32_t lbn = (uint32_t)(mk->data_base + ino->data_pos);
+	for (size_t i = 0; !rc && i < n; i++) {
+		uint32_t len = left > max ? max : (uint32_t)left;
+		ext[i] = (struct udf_ad_ext){ len, EXT_RECORDED, lbn, 0 };
+		lbn += max / MK_BS;
+		left -= len;
+	}
+	for (uint32_t i = 0; !rc && i < ino->n_aed; i++) {
+		uint32_t a;
+		uint16_t pref;
+		mk_stream_ref(mk, ino->aed_m + i, &a, &pref);
+		addr[i] = (struct udf_aed_addr){ a, pref, a };
+	}
+	struct udf_ad_chain_fmt f = { .kind = UDF_AD_LONG, .bs = MK_BS, .icb_room = room,
+				      .tag_version = mk_tag_version(mk), .tag_serial = 1 };
+	if (!rc)
+		rc = udf_ad_chain_build(&f, ext, n, addr, ino->n_aed, ads, l_ad,
+					aed ? aed : scratch, err);
+	free(ext);
+	free(addr);
+	free(scratch);
+	return rc;
+}
+
+int mk_build_aeds(const struct udf_mk *mk, const struct mk_inode *ino,
+		  uint8_t *blocks, discfs_error *err)
+{
+	size_t ea = mk_ea_len(ino), room = mk_icb_room(mk);
+	room = ea < room ? room - ea : 0;
+	uint8_t *ads = malloc(room ? room : 1);
+	uint32_t l_ad;
+	if (!ads)
+		return dfs_fail(err, DISCFS_ENOMEM, "out of memory");
+	int rc = build_file_ads(mk, ino, ads, room, blocks, &l_ad, err);
+	free(ads);
+	return rc;
 }
 
 int mk_build_icb(const struct udf_mk *mk, const struct mk_inode *ino,
@@ -210,8 +253,8 @@ int mk_build_icb(const struct udf_mk *mk, const struct mk_inode *ino,
 	uint16_t pref;
 	mk_icb_ref(mk, ino->icb_m, &lbn, &pref);
 	size_t l_ea = mk_ea_len(ino);
-	if (l_ea)
-		build_device_ea(mk, ino, blk + fixed, lbn);
+	if (l_ea && (rc = build_ea(mk, ino, blk + fixed, lbn, err)))
+		return rc;
 	uint8_t *tail = blk + fixed + l_ea;
 	if (ino->in_icb) {
 		l_ad = (size_t)info;
@@ -220,8 +263,13 @@ int mk_build_icb(const struct udf_mk *mk, const struct mk_inode *ino,
 		else if (S_ISREG(ino->mode) && l_ad &&
 			 (rc = read_small(ino->path, tail, l_ad, err)))
 			return rc;
+	} else if (S_ISDIR(ino->mode)) {
+		l_ad = build_dir_ads(mk, ino, tail);
 	} else {
-		l_ad = build_ads(mk, ino, tail);
+		uint32_t l;
+		if ((rc = build_file_ads(mk, ino, tail, MK_BS - fixed - l_ea, NULL, &l, err)))
+			return rc;
+		l_ad = l;
 	}
 	if (efe) {
 		put_le64(e->object_size, info);

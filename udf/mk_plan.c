@@ -12,8 +12,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "udf/ad_chain.h"
 #include "udf/mk.h"
 #include "udf/osta.h"
+#include "udf/reader.h"
 #include "util/err.h"
 
 struct media_row {
@@ -166,6 +168,32 @@ static uint64_t file_extents(uint64_t bytes)
 	return div_up(bytes, MK_MAX_EXTENT);
 }
 
+uint32_t mk_max_extent(const struct udf_mk *mk)
+{
+	uint32_t m = mk->max_extent / MK_BS * MK_BS;
+	return m && m < MK_MAX_EXTENT ? m : MK_MAX_EXTENT;
+}
+
+/* AED blocks the content ADs of ino need after its ICB. */
+static int plan_aeds(struct udf_mk *mk, struct mk_node *n, uint64_t len,
+		     discfs_error *err)
+{
+	struct mk_inode *ino = n->ino;
+	size_t ea = mk_ea_len(ino), room = mk_icb_room(mk);
+	struct udf_ad_chain_fmt f = { .kind = UDF_AD_LONG, .bs = MK_BS,
+				      .icb_room = ea < room ? room - ea : 0 };
+	uint64_t ext = div_up(len, mk_max_extent(mk));
+	uint32_t k = ext > UDF_MAX_EXTENTS ? UINT32_MAX : udf_ad_chain_aeds(&f, (size_t)ext);
+	if (k > UDF_MAX_AEDS)
+		return dfs_fail(err, DISCFS_ENOTSUP,
+				"%s: %llu bytes need more allocation extents than readers follow",
+				ino->path ? ino->path : n->name, (unsigned long long)len);
+	ino->n_aed = k;
+	ino->aed_m = (uint32_t)mk->meta_used;
+	mk->meta_used += k;
+	return 0;
+}
+
 /* Places the content of a non-directory inode (first name only). */
 static int plan_content(struct udf_mk *mk, struct mk_node *n, discfs_error *err)
 {
@@ -184,10 +212,9 @@ static int plan_content(struct udf_mk *mk, struct mk_node *n, discfs_error *err)
 	ino->in_icb = len == 0 || S_ISLNK(ino->mode) || (len <= room && small_ok);
 	if (ino->in_icb)
 		return 0;
-	if (file_extents(len) * sizeof(struct ecma_long_ad) > room)
-		return dfs_fail(err, DISCFS_ENOTSUP,
-				"%s: %llu bytes needs more allocation descriptors than one ICB holds",
-				ino->path ? ino->path : n->name, (unsigned long long)len);
+	int rc = plan_aeds(mk, n, len, err);
+	if (rc)
+		return rc;
 	ino->data_pos = mk->data_blocks;
 	ino->blocks = div_up(len, MK_BS);
 	mk->data_blocks += ino->blocks;

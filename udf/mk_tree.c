@@ -212,6 +212,8 @@ static int scan_entry(struct scan *s, struct mk_node *dir, const char *name,
 	n->ino = ino;
 	fill_inode(ino, &st);
 	ino->names = 1;
+	if ((rc = mk_xattrs_read(mk, cpath, ino, err)))
+		return rc;
 	if (slot) {
 		*slot = ino;
 		s->links.n++;
@@ -299,7 +301,9 @@ int mk_tree_scan(struct udf_mk *mk, discfs_error *err)
 		return dfs_fail(err, DISCFS_ENOMEM, "out of memory");
 	fill_inode(mk->root->ino, &st);
 	mk->root->ino->names = 1;
-	int rc = scan_dir(&s, mk->root, mk->srcdir, 0);
+	int rc = mk_xattrs_read(mk, mk->srcdir, mk->root->ino, err);
+	if (rc == 0)
+		rc = scan_dir(&s, mk->root, mk->srcdir, 0);
 	free(s.links.slot);
 	return rc;
 }
@@ -315,6 +319,7 @@ static void free_node(struct mk_node *n)
 	if (n->ino && --n->ino->names == 0) {
 		free(n->ino->path);
 		free(n->ino->body);
+		free(n->ino->xa);
 		free(n->ino);
 	}
 	free(n);

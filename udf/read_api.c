@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "udf/iso_read.h"
+#include "udf/ea_space.h"
 #include "udf/read_int.h"
 #include "util/err.h"
 
@@ -25,6 +26,44 @@ struct discfs_file {
 /* Block sizes tried in turn: optical media first, then hard-disk UDF. */
 static const uint32_t block_sizes[] = { 2048, 512, 1024, 4096 };
 
+/* The session of a drive's disc (or an emulated disc's) whose start + 256
+ * holds a UDF anchor; 0 for plain images or when there is none. */
+static uint64_t udf_session_start(const char *path)
+{
+	discfs_drive *d;
+	discfs_error ignored;
+	uint64_t start;
+
+	if (discfs_open(path, &d, &ignored) < 0)
+		return 0;
+	start = discfs_udf_session_start(d);
+	discfs_close(d);
+	return start;
+}
+
+/*
+ * The volume as a single-session one, else (a UDF session added after
+ * others, e.g. to an ISO9660 disc) with its anchor at its session's start
+ * + 256, where Linux finds it.  The drive is asked for its sessions only
+ * then: opening a plain image as a drive is not free.
+ */
+static int open_sessions(struct udf_bsrc *src, const char *path,
+			 struct udf_vol **out, discfs_error *err)
+{
+	int rc = udf_vol_open(src, NULL, out, err);
+	if (rc != -DISCFS_EFORMAT)
+		return rc;
+	uint64_t session = udf_session_start(path);
+	struct udf_open_opts oo = { .session_start = session,
+				    .last_block = UINT64_MAX };
+	if (session && session < src->n_blocks &&
+	    udf_vol_open(src, &oo, out, NULL) == 0) {
+		dfs_clear(err);
+		return 0;
+	}
+	return rc;
+}
+
 int udf_vol_open_path(const char *path, bool writable, struct udf_vol **out,
 		      discfs_error *err)
 {
@@ -32,6 +71,7 @@ int udf_vol_open_path(const char *path, bool writable, struct udf_vol **out,
 	int rc, first_rc = -DISCFS_EFORMAT;
 	if (!path || !*path)
 		return dfs_fail(err, DISCFS_EINVAL, "no image or device given");
+	const char *dev = path;
 	if (!strncmp(path, "emu:", 4))
 		path += 4;
 	for (size_t i = 0; i < sizeof(block_sizes) / sizeof(block_sizes[0]); i++) {
@@ -45,7 +85,8 @@ int udf_vol_open_path(const char *path, bool writable, struct udf_vol **out,
 				*err = e;
 			return rc;
 		}
-		rc = udf_vol_open(&src, NULL, out, &e);
+		rc = i == 0 ? open_sessions(&src, dev, out, &e)
+			    : udf_vol_open(&src, NULL, out, &e);
 		if (rc == 0)
 			return 0;
 		udf_bsrc_close(&src);
@@ -205,6 +246,33 @@ void discfs_volume_info_get(const discfs_volume *v, discfs_volume_info *out)
 	out->vat_block = i->vat_block;
 }
 
+static int count_xattr(void *ctx, const char *name, size_t name_len,
+		       const uint8_t *value, size_t value_len)
+{
+	(void)name, (void)name_len, (void)value, (void)value_len;
+	++*(unsigned *)ctx;
+	return 0;
+}
+
+/* What the EA space adds to a stat: device numbers, whether there are
+ * xattrs.  A damaged space adds nothing here; discfs_volume_xattrs()
+ * reports it. */
+static void ea_public(const struct udf_inode *ino, discfs_stat *st)
+{
+	unsigned n = 0;
+	struct udf_ea_found f = { .xattr = count_xattr, .ctx = &n };
+	discfs_error e = { 0 };
+
+	if (udf_inode_eas(ino, &f, &e) < 0)
+		return;
+	if (f.has_device) {
+		st->rdev_major = f.major;
+		st->rdev_minor = f.minor;
+	}
+	if (n)
+		st->flags |= DISCFS_STAT_XATTRS;
+}
+
 static void to_public(const struct udf_inode *ino, discfs_stat *st)
 {
 	struct udf_stat s;
@@ -216,6 +284,8 @@ static void to_public(const struct udf_inode *ino, discfs_stat *st)
 		.mtime = s.mtime.tv_sec, .mtime_nsec = (uint32_t)s.mtime.tv_nsec,
 		.ctime = s.ctime.tv_sec, .ctime_nsec = (uint32_t)s.ctime.tv_nsec,
 	};
+	if (ino->ea_len)
+		ea_public(ino, st);
 }
 
 static void iso_public(const struct iso_node *n, discfs_stat *st)
@@ -246,6 +316,44 @@ int discfs_volume_stat(discfs_volume *v, const char *path, discfs_stat *st,
 	to_public(ino, st);
 	udf_inode_free(ino);
 	return 0;
+}
+
+struct xattr_ctx {
+	discfs_xattr_fn fn;
+	void *user;
+};
+
+static int xattr_one(void *arg, const char *name, size_t name_len,
+		     const uint8_t *value, size_t value_len)
+{
+	struct xattr_ctx *c = arg;
+	char n[UDF_XATTR_NAME_MAX + 1];
+
+	memcpy(n, name, name_len); /* the parser bounds name_len by 255 */
+	n[name_len] = '\0';
+	return c->fn(c->user, n, value, value_len);
+}
+
+int discfs_volume_xattrs(discfs_volume *v, const char *path,
+			 discfs_xattr_fn fn, void *user, discfs_error *err)
+{
+	struct xattr_ctx c = { .fn = fn, .user = user };
+	struct udf_ea_found f = { .xattr = xattr_one, .ctx = &c };
+	struct udf_inode *ino;
+	int rc;
+
+	if (v->iso) { /* Rock Ridge's xattrs (AL) are not read */
+		discfs_stat st;
+		return discfs_volume_stat(v, path, &st, err);
+	}
+	rc = udf_lookup(v->vol, path, &ino, err);
+	if (rc)
+		return rc;
+	rc = udf_inode_eas(ino, &f, err);
+	if (rc < 0)
+		rc = dfs_wrap(err, rc, "%s", path);
+	udf_inode_free(ino);
+	return rc;
 }
 
 struct dir_ctx {

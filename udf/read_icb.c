@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "udf/ecma167.h"
+#include "udf/ea_space.h"
 #include "udf/read_int.h"
 #include "udf/tag.h"
 #include "udf/timestamp.h"
@@ -216,6 +217,15 @@ int udf_inode_decode(struct udf_vol *vol, struct udf_icb icb, uint64_t abs,
 	ino->strategy = get_le16(fe->icbtag.strategy_type);
 	ino->ea_icb.lbn = UINT32_MAX;
 	decode_attrs(ino, buf);
+	if (l_ea) { /* kept whole: parsed only when asked (udf/ea_space.h) */
+		ino->ea = malloc(l_ea);
+		if (!ino->ea) {
+			rc = dfs_fail(err, DISCFS_ENOMEM, "out of memory");
+			goto fail;
+		}
+		memcpy(ino->ea, buf + fixed, l_ea);
+		ino->ea_len = l_ea;
+	}
 
 	const uint8_t *area = buf + fixed + l_ea;
 	unsigned adtype = ino->icb_flags & ICBF_AD_MASK;
@@ -300,7 +310,14 @@ void udf_inode_free(struct udf_inode *ino)
 		return;
 	free(ino->inline_data);
 	free(ino->ext);
+	free(ino->ea);
 	free(ino);
+}
+
+int udf_inode_eas(const struct udf_inode *ino, struct udf_ea_found *f,
+		  discfs_error *err)
+{
+	return udf_ea_space_parse(ino->ea, ino->ea_len, -1, f, err);
 }
 
 void udf_inode_stat(const struct udf_inode *ino, struct udf_stat *st)

@@ -112,6 +112,8 @@ struct udf_inode {
 	uint64_t aed_abs[UDF_INODE_AED_KEEP]; /* first AEDs, for fsck */
 	struct udf_icb stream_dir; /* lbn UINT32_MAX if none */
 	struct udf_icb ea_icb;     /* lbn UINT32_MAX if none */
+	uint8_t *ea;               /* the FE's EA space (udf/ea_space.h), or NULL */
+	uint32_t ea_len;
 };
 
 /* read_map.c ------------------------------------------------------------ */

@@ -30,11 +30,34 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-static int try_anchor(struct udf_vol *vol, uint64_t loc, uint8_t *buf)
+/* Read errors that say the disc or drive failed, not that the block is
+ * merely unrecorded or out of range (which probing meets normally). */
+static bool drive_failure(int rc)
 {
+	switch (-rc) {
+	case DISCFS_EMEDIUM: case DISCFS_ECHANGED: case DISCFS_ENOMEDIUM:
+	case DISCFS_ENOTREADY: case DISCFS_EHARDWARE: case DISCFS_ENODEV:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* 0: an anchor at loc; -1: none there.  The first drive failure met is
+ * kept in *medium so that a damaged disc, a changed medium or a drive
+ * gone is not reported as "not UDF". */
+static int try_anchor(struct udf_vol *vol, uint64_t loc, uint8_t *buf,
+		      discfs_error *medium)
+{
+	discfs_error e = { 0 };
+	int rc;
+
 	if (loc >= vol->src.n_blocks || loc > UINT32_MAX)
 		return -1;
-	if (udf_read_abs(vol, loc, buf, NULL))
+	rc = udf_read_abs(vol, loc, buf, &e);
+	if (drive_failure(rc) && !medium->code)
+		*medium = e;
+	if (rc)
 		return -1;
 	if (udf_tag_verify(buf, vol->bs, TAG_AVDP, (int64_t)loc, NULL))
 		return -1;
@@ -54,18 +77,22 @@ int udf_find_anchor(struct udf_vol *vol, discfs_error *err)
 		return dfs_fail(err, DISCFS_ENOMEM, "out of memory");
 	const int64_t d[] = { 0, -1, 1, -2, -150, -152 };
 	uint64_t s = vol->session, l = vol->last;
-	int rc = try_anchor(vol, s + 256, buf);
+	discfs_error medium = { 0 };
+	int rc = try_anchor(vol, s + 256, buf, &medium);
 	for (size_t i = 0; rc && i < sizeof(d) / sizeof(d[0]); i++) {
 		if ((int64_t)l + d[i] < 0)
 			continue;
 		uint64_t c = (uint64_t)((int64_t)l + d[i]);
-		rc = try_anchor(vol, c, buf);
+		rc = try_anchor(vol, c, buf, &medium);
 		if (rc && c >= 256)
-			rc = try_anchor(vol, c - 256, buf);
+			rc = try_anchor(vol, c - 256, buf, &medium);
 	}
 	if (rc)
-		rc = try_anchor(vol, s + 512, buf);
+		rc = try_anchor(vol, s + 512, buf, &medium);
 	free(buf);
+	if (rc && medium.code)
+		return dfs_fail(err, medium.code, "no anchor volume descriptor "
+				"pointer could be read: %s", medium.msg);
 	if (rc)
 		return dfs_fail(err, DISCFS_EFORMAT,
 				"no valid anchor volume descriptor pointer "

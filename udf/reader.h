@@ -126,6 +126,14 @@ void udf_inode_free(struct udf_inode *ino);
 void udf_inode_stat(const struct udf_inode *ino, struct udf_stat *st);
 bool udf_inode_is_dir(const struct udf_inode *ino);
 
+/* Parses the inode's extended attribute space (udf/ea_space.h) into f:
+ * device numbers, and each Linux xattr through f->xattr.  The header's
+ * tag location is not checked (writers disagree on it for entries reached
+ * through a VAT); its CRC is. */
+struct udf_ea_found;
+int udf_inode_eas(const struct udf_inode *ino, struct udf_ea_found *f,
+		  discfs_error *err);
+
 /*
  * Looks up an absolute or root-relative path ("/", "a/b", "/a/b/").
  * Symlinks are not followed (lstat semantics); "." and ".." components

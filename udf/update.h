@@ -89,6 +89,7 @@
 
 #include "discfs.h"
 #include "udf/blockdev.h"
+#include "udf/ea_space.h"
 
 struct udf_update;
 
@@ -97,19 +98,31 @@ struct udf_update_opts {
 	int tz_minutes;       /* minutes east of UTC for recorded times */
 	const char *label;    /* udf_update_format: volume label (NULL "DISCFS") */
 	unsigned udf_revision;/* udf_update_format: 0 = the medium's default */
+	uint64_t session_start; /* open: first block of the last session, where
+				 * the anchor is (0: a single-session disc) */
 };
 
 /* Which attributes udf_update_setattr() (and creation) sets. */
 #define UDF_ATTR_MODE 0x1u   /* permission bits incl. suid/sgid/sticky */
 #define UDF_ATTR_OWNER 0x2u  /* uid and gid */
 #define UDF_ATTR_MTIME 0x4u  /* modification time */
+#define UDF_ATTR_XATTRS 0x8u /* extended attributes, replaced as a whole */
 
+/*
+ * Extended attributes go in the entry's EA space (udf/ea_space.h), which
+ * must leave room for the entry's allocation descriptors (or in-ICB
+ * data): a commit that cannot fit them fails with DISCFS_ENOSPC.  They
+ * are copied when set; other EAs of a committed entry are kept except
+ * when its xattrs are replaced (then only its device numbers are kept).
+ */
 struct udf_update_attr {
 	unsigned mask;        /* UDF_ATTR_* */
 	uint32_t mode;        /* permission bits (type bits ignored) */
 	uint32_t uid, gid;    /* 0xFFFFFFFF = unknown */
 	int64_t mtime;
 	uint32_t mtime_nsec;
+	const struct udf_xattr *xattrs; /* UDF_ATTR_XATTRS */
+	size_t n_xattrs;
 };
 
 /* Fills exactly len bytes of the new content at off, or fails. */
@@ -173,8 +186,93 @@ int udf_update_link(struct udf_update *u, const char *existing,
 /* True when something is staged. */
 bool udf_update_pending(const struct udf_update *u);
 
+/*
+ * Reads committed content: up to len bytes of path at off, as the volume
+ * u holds records it (the state before u's pending changes).  For callers
+ * whose own reader cannot reach the drive while u holds it exclusively
+ * (a commit's read callbacks, which may need a changed file's unchanged
+ * part).  *got < len only at the end of the file.  The last file looked
+ * up is remembered until the next call with another path.
+ */
+int udf_update_read_committed(struct udf_update *u, const char *path,
+			      uint64_t off, void *buf, size_t len, size_t *got,
+			      discfs_error *err);
+
 /* Writes the increment; st (may be NULL) says what it cost. */
 int udf_update_commit(struct udf_update *u, struct udf_update_stats *st,
 		      discfs_error *err);
+
+/* ---- importing an ISO9660 disc (udf/update_import*.c) ----
+ *
+ * A write-once disc holding only ISO9660 sessions gets a new session with
+ * a UDF volume (VAT; 2.50 on BD-R, else 2.01) whose tree is the ISO tree:
+ * the files' allocation descriptors point at the extents already on the
+ * disc, nothing is copied.  Its partition starts at block 0 (so it covers
+ * every ISO extent) and runs to the end of the medium; the new session's
+ * VRS is at its first block + 16, its anchor at + 256.  Readers must be
+ * given the session start (udf_update_opts.session_start, the reader's
+ * udf_open_opts) as for any multi-session disc.
+ */
+#define UDF_IMPORT_PART_START 0u
+
+/* One extent of an imported file: len bytes from absolute block lba. */
+struct udf_import_ext {
+	uint32_t lba;
+	uint32_t len;
+};
+
+/*
+ * Lays out an empty VAT volume as a new session at bd's next writable
+ * block (the medium must be sequential and hold data already), its
+ * partition starting at absolute block part_start (<= that block).
+ */
+int udf_update_format_session(struct udf_bdev *bd,
+			      const struct udf_update_opts *o,
+			      uint32_t part_start, discfs_error *err);
+
+/*
+ * A volume anchored in a session that was closed (from, its first block)
+ * is continued in the next one: the session's VRS, volume descriptors,
+ * LVID and anchor (blocks from+16 .. from+256) are copied to the next
+ * writable block, each descriptor tagged with its new place, followed by
+ * a copy of the VAT ICB; so when the session being written is closed,
+ * readers of the last closed session (Linux) find the same volume there.
+ * Call it right after udf_update_open, before anything is staged, when
+ * the first increment of a new session is about to be written.
+ */
+int udf_update_continue_session(struct udf_update *u, uint64_t from,
+				discfs_error *err);
+
+/*
+ * Creates the regular file path (which must not exist) whose content is
+ * the given extents, already recorded inside the physical partition:
+ * nothing is written but its file entry.  Every extent but the last must
+ * be a whole number of blocks; size is at most their sum.
+ */
+int udf_update_import_file(struct udf_update *u, const char *path,
+			   const struct udf_update_attr *a, uint64_t size,
+			   const struct udf_import_ext *ext, size_t n_ext,
+			   discfs_error *err);
+
+struct iso_vol;
+/* Stages the whole tree of iso (root attributes, directories, files as
+ * imported extents, symlinks) into u's (empty) root. */
+int udf_update_import_iso(struct udf_update *u, struct iso_vol *iso,
+			  discfs_error *err);
+
+/*
+ * The whole import, ready for more changes and a commit: checks that bd
+ * is an appendable write-once medium, reads the ISO9660 volume of the
+ * session starting at iso_session, lays out the new session
+ * (udf_update_format_session, labelled as the ISO volume unless o->label),
+ * opens it for update and stages the ISO tree.  The disc then holds an
+ * empty UDF volume until the commit writes the tree (a crash in between
+ * leaves the ISO files on the disc, but not in the UDF tree).
+ * Errors: DISCFS_ENOTSUP for a rewritable medium, DISCFS_EPROTECT for a
+ * closed one, DISCFS_EFORMAT when there is no ISO9660 volume.
+ */
+int udf_update_import_open(struct udf_bdev *bd, const struct udf_update_opts *o,
+			   uint64_t iso_session, struct udf_update **out,
+			   discfs_error *err);
 
 #endif

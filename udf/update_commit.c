@@ -1,9 +1,10 @@
 /*
  * udf/update_commit.c - one increment, in the order udf/update.h states:
- * addresses for new objects, content (file data, FID streams), file
- * entries, then the VAT (write-once) or bitmap / in-place entries / bitmap
- * / LVID (plain).  Every step's failure returns with the disc as before
- * (plus unreferenced blocks) and the staged changes kept for a retry.
+ * addresses for new objects, content (file data, FID streams), the AED
+ * chains of entries whose ADs overflow them, file entries, then the VAT
+ * (write-once) or bitmap / in-place entries / bitmap / LVID (plain).
+ * Every step's failure returns with the disc as before (plus
+ * unreferenced blocks) and the staged changes kept for a retry.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -66,20 +67,36 @@ static int collect(struct udf_update *u, struct nodelist *out, discfs_error *err
 
 /* -------------------------------------------------------- content */
 
+static int too_many_extents(const struct upd_node *n, size_t lim,
+			    discfs_error *err)
+{
+	return dfs_fail(err, DISCFS_ENOSPC,
+			"'%s': more than %zu extents, past the allocation extent "
+			"blocks an entry may chain (free space too fragmented)",
+			n->name ? n->name : "/", lim);
+}
+
 /* Writes n's new content where the allocator says, chunk by chunk. */
 static int write_data(struct udf_update *u, struct upd_node *n, uint8_t *buf,
 		      discfs_error *err)
 {
 	uint32_t bs = u->bd->block_size;
 	uint64_t blocks = (n->size + bs - 1) / bs, done = 0;
+	uint32_t max = upd_max_ext_blocks(u);
+	size_t lim = upd_max_extents(u);
 	n->n_data = 0;
+	/* write-once: refused before anything is recorded (runs come whole) */
+	if (u->layout == DISCFS_LAYOUT_VAT && (blocks + max - 1) / max > lim)
+		return too_many_extents(n, lim, err);
 	while (done < blocks) {
 		uint64_t left = blocks - done;
-		uint32_t want = left < UPD_MAX_EXT_BLOCKS ? (uint32_t)left : UPD_MAX_EXT_BLOCKS;
+		uint32_t want = left < max ? (uint32_t)left : max;
 		uint32_t lbn, got;
 		int rc = upd_alloc(u, want, false, &lbn, &got, err);
 		if (!rc)
-			rc = upd_add_run(n, lbn, got, err);
+			rc = upd_add_run_max(n, lbn, got, max, err);
+		if (!rc && n->n_data > lim)
+			rc = too_many_extents(n, lim, err);
 		for (uint32_t i = 0; !rc && i < got;) {
 			uint32_t k = got - i < CHUNK_BLOCKS ? got - i : CHUNK_BLOCKS;
 			uint64_t off = (done + i) * bs;
@@ -141,6 +158,61 @@ static int write_content(struct udf_update *u, struct nodelist *l,
 			rc = upd_write_stream(u, n, err);
 	}
 	free(buf);
+	return rc;
+}
+
+/* ------------------------------------------------ allocation extents */
+
+static void release_aeds(struct nodelist *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i]->aed_lbn);
+		l->v[i]->aed_lbn = NULL;
+		l->v[i]->n_aed = 0;
+	}
+}
+
+static int read_old(struct udf_update *u, const struct upd_node *n,
+		    uint8_t *raw, struct udf_inode **ino, discfs_error *err);
+
+/* The AED chain of n's new entry, if its ADs need one: blocks allocated
+ * and written now, before any entry points at them (write-once: in the
+ * order allocated; rewritable: before the bitmap records them used). */
+static int write_node_aeds(struct udf_update *u, struct upd_node *n,
+			   uint8_t *raw, discfs_error *err)
+{
+	struct udf_inode *ino = NULL;
+	uint32_t k = 0, bs = u->bd->block_size, got;
+	int rc = n->on_disc ? read_old(u, n, raw, &ino, err) : 0;
+	udf_inode_free(ino);
+	if (!rc)
+		rc = upd_aed_count(u, n, n->on_disc ? raw : NULL, &k, err);
+	if (rc || !k)
+		return rc;
+	n->aed_lbn = calloc(k, sizeof(*n->aed_lbn));
+	uint8_t *blocks = malloc((size_t)k * bs);
+	if (!n->aed_lbn || !blocks)
+		rc = dfs_fail(err, DISCFS_ENOMEM, "out of memory");
+	for (uint32_t i = 0; !rc && i < k; i++)
+		rc = upd_alloc(u, 1, true, &n->aed_lbn[i], &got, err);
+	if (!rc) {
+		n->n_aed = k;
+		rc = upd_build_aeds(u, n, n->on_disc ? raw : NULL, blocks, err);
+	}
+	for (uint32_t i = 0; !rc && i < k; i++)
+		rc = upd_write(u, n->aed_lbn[i], 1, blocks + (size_t)i * bs, false, err);
+	free(blocks);
+	return rc;
+}
+
+static int write_aeds(struct udf_update *u, struct nodelist *l, uint8_t *raw,
+		      discfs_error *err)
+{
+	int rc = 0;
+	/* new entries (imported content too) and new content of old ones */
+	for (size_t i = 0; !rc && i < l->n; i++)
+		if (!l->v[i]->on_disc || l->v[i]->data_new || l->v[i]->dir_dirty)
+			rc = write_node_aeds(u, l->v[i], raw, err);
 	return rc;
 }
 
@@ -519,8 +591,11 @@ int udf_update_commit(struct udf_update *u, struct udf_update_stats *st,
 	if (!rc)
 		rc = write_content(u, &l, err);
 	if (!rc)
+		rc = write_aeds(u, &l, raw, err);
+	if (!rc)
 		rc = u->layout == DISCFS_LAYOUT_VAT ? commit_vat(u, &l, raw, blk, err)
 						    : commit_plain(u, &l, raw, blk, err);
+	release_aeds(&l);
 	if (rc) {
 		rollback(u, &l, vat_n, vat_saved);
 	} else {

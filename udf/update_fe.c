@@ -5,6 +5,8 @@
  * A committed object's entry is patched, not rebuilt: what we do not
  * model (extended attributes, streams, unknown permission bits, creation
  * time, AED chains of unchanged content) is carried over as recorded.
+ * New content whose ADs do not fit the entry continues in a chain of AED
+ * blocks (udf/ad_chain.h) that the commit allocates and writes first.
  * New objects get an EFE on UDF 2.00+ volumes, an FE before.  Content is
  * described by long_ads into the physical partition (VAT volumes need
  * them, and plain volumes accept them); symlink bodies live in the ICB.
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "udf/ad_chain.h"
 #include "udf/ident.h"
 #include "udf/osta.h"
 #include "udf/tag.h"
@@ -95,45 +98,233 @@ static uint16_t dir_links(const struct upd_node *d)
 	return k > 0xFFFF ? 0xFFFF : (uint16_t)k;
 }
 
-/* Writes the allocation descriptors of n's new content at ad; returns
- * their length, or -1 when they do not fit in room bytes. */
-static long put_ads(const struct udf_update *u, const struct upd_node *n,
-		    uint8_t *ad, size_t room, uint16_t *flags, uint64_t *len,
-		    uint64_t *blocks)
+/* Whether n's new entry records new content ADs (else kept as recorded). */
+static bool new_content(const struct upd_node *n, const uint8_t *old)
 {
-	*flags = (uint16_t)(*flags & ~ICBF_AD_MASK);
-	if (n->is_link && n->data_new) {
-		if (n->body_len > room)
-			return -1;
-		memcpy(ad, n->body, n->body_len);
-		*flags |= ICBF_AD_IN_ICB;
-		*len = n->body_len;
-		*blocks = 0;
-		return (long)n->body_len;
-	}
-	*flags |= ICBF_AD_LONG;
+	return old == NULL || n->data_new || n->dir_dirty;
+}
+
+/* ------------------------------------------------ extended attributes */
+
+static bool xattrs_set(const struct upd_node *n)
+{
+	return n->attr.mask & UDF_ATTR_XATTRS;
+}
+
+/* The device numbers in old's EA space (kept when its xattrs change). */
+static bool old_device(const uint8_t *old, size_t fixed, uint32_t l_ea,
+		       uint32_t dev[2])
+{
+	struct udf_ea_found f = { 0 };
+	discfs_error e = { 0 };
+
+	if (!old || !l_ea || udf_ea_space_parse(old + fixed, l_ea, -1, &f, &e) < 0 ||
+	    !f.has_device)
+		return false;
+	dev[0] = f.major;
+	dev[1] = f.minor;
+	return true;
+}
+
+/* The length of n's new EA space: rebuilt when its xattrs were set, else
+ * old's as recorded (none for a fresh entry). */
+static size_t new_ea_len(const struct upd_node *n, const uint8_t *old,
+			 size_t fixed, uint32_t old_l_ea)
+{
+	uint32_t dev[2];
+
+	if (!xattrs_set(n))
+		return old_l_ea;
+	return udf_ea_space_len(old_device(old, fixed, old_l_ea, dev),
+				n->attr.xattrs, n->attr.n_xattrs);
+}
+
+/*
+ * Puts n's new EA space into blk (a copy of old, or a fresh entry) at the
+ * view v, moving the recorded ADs (or in-ICB data) after it when they are
+ * kept; the EA header's tag carries the entry's location.
+ */
+static int replace_ea(const struct udf_update *u, const struct upd_node *n,
+		      const uint8_t *old, uint8_t *blk, const struct fe_view *v,
+		      uint32_t old_l_ea, bool keep_ads, uint32_t loc,
+		      discfs_error *err)
+{
+	uint32_t bs = u->bd->block_size, dev[2];
+	bool has_dev = old_device(old, v->fixed, old_l_ea, dev);
+	size_t new_l_ea = udf_ea_space_len(has_dev, n->attr.xattrs, n->attr.n_xattrs);
+	uint32_t l_ad = keep_ads ? get_le32(v->l_ad) : 0;
+	size_t len;
+
+	if (new_l_ea > UDF_EA_SPACE_MAX || v->fixed + new_l_ea + l_ad > bs)
+		return dfs_fail(err, DISCFS_ENOSPC, "'%s': its extended attributes "
+				"(%zu bytes) leave no room in its file entry",
+				n->name ? n->name : "/", new_l_ea);
+	memmove(blk + v->fixed + new_l_ea, blk + v->fixed + old_l_ea, l_ad);
+	memset(blk + v->fixed + new_l_ea + l_ad, 0, bs - v->fixed - new_l_ea - l_ad);
+	put_le32(v->l_ea, (uint32_t)new_l_ea);
+	return udf_ea_space_build(blk + v->fixed, new_l_ea, u->tag_version, loc,
+				  has_dev ? dev : NULL, n->attr.xattrs,
+				  n->attr.n_xattrs, &len, err);
+}
+
+/* Bytes left for ADs in n's new entry: after the fixed part and its new
+ * EA space. */
+static int ad_room(const struct udf_update *u, const struct upd_node *n,
+		   const uint8_t *old, size_t *room, discfs_error *err)
+{
+	uint32_t bs = u->bd->block_size;
+	bool efe = old ? get_le16(old) == TAG_EFE : u->efe;
+	size_t fixed = efe ? sizeof(struct ecma_efe) : sizeof(struct ecma_fe);
+	uint32_t l_ea = 0;
+	if (old)
+		l_ea = get_le32(efe ? ((const struct ecma_efe *)old)->l_ea
+				    : ((const struct ecma_fe *)old)->l_ea);
+	if (l_ea > bs - fixed)
+		return dfs_fail(err, DISCFS_EFORMAT, "'%s': bad extended attribute length",
+				n->name ? n->name : "/");
+	size_t ea = new_ea_len(n, old, fixed, l_ea);
+	if (ea > bs - fixed)
+		return dfs_fail(err, DISCFS_ENOSPC, "'%s': extended attributes of "
+				"%zu bytes do not fit its file entry",
+				n->name ? n->name : "/", ea);
+	*room = bs - fixed - ea;
+	return 0;
+}
+
+/* n's new content runs as extents (long_ads into the physical partition);
+ * *count of them (out may be NULL to count), *blocks they cover. */
+static void content_exts(const struct udf_update *u, const struct upd_node *n,
+			 struct udf_ad_ext *out, size_t *count, uint64_t *blocks)
+{
 	uint32_t bs = u->bd->block_size;
 	uint64_t total = n->dir_dirty ? n->stream_len : n->size;
-	size_t used = 0;
 	uint64_t off = 0;
-	*len = total;
+	size_t k = 0;
 	*blocks = 0;
 	for (uint32_t i = 0; i < n->n_data && off < total; i++) {
 		uint64_t bytes = (uint64_t)n->data_len[i] * bs;
 		if (bytes > total - off)
 			bytes = total - off;
-		if (used + sizeof(struct ecma_long_ad) > room)
-			return -1;
-		struct ecma_long_ad *a = (struct ecma_long_ad *)(ad + used);
-		memset(a, 0, sizeof(*a));
-		put_le32(a->length, (uint32_t)bytes);
-		put_le32(a->loc.lbn, n->data_lbn[i]);
-		put_le16(a->loc.part_ref, (uint16_t)u->phys);
-		used += sizeof(*a);
+		if (out)
+			out[k] = (struct udf_ad_ext){ (uint32_t)bytes, EXT_RECORDED,
+						      n->data_lbn[i], (uint16_t)u->phys };
+		k++;
 		off += bytes;
 		*blocks += (bytes + bs - 1) / bs;
 	}
-	return (long)used;
+	*count = k;
+}
+
+static struct udf_ad_chain_fmt chain_fmt(const struct udf_update *u, size_t room)
+{
+	return (struct udf_ad_chain_fmt){ .kind = UDF_AD_LONG, .bs = u->bd->block_size,
+					  .icb_room = room, .tag_version = u->tag_version,
+					  .tag_serial = u->serial };
+}
+
+size_t upd_max_extents(const struct udf_update *u)
+{
+	/* the roomiest entry: a file entry without extended attributes */
+	uint32_t bs = u->bd->block_size;
+	size_t icb = (bs - sizeof(struct ecma_fe)) / sizeof(struct ecma_long_ad);
+	size_t aed = (bs - sizeof(struct ecma_aed)) / sizeof(struct ecma_long_ad);
+	return (icb - 1) + (UDF_INODE_AED_KEEP - 1) * (aed - 1) + aed;
+}
+
+int upd_aed_count(struct udf_update *u, const struct upd_node *n,
+		  const uint8_t *old, uint32_t *count, discfs_error *err)
+{
+	size_t room, k;
+	uint64_t blocks;
+	*count = 0;
+	if (!new_content(n, old) || (n->is_link && n->data_new))
+		return 0;
+	int rc = ad_room(u, n, old, &room, err);
+	if (rc)
+		return rc;
+	content_exts(u, n, NULL, &k, &blocks);
+	struct udf_ad_chain_fmt f = chain_fmt(u, room);
+	uint32_t need = udf_ad_chain_aeds(&f, k);
+	/* fsck and the freeing of old versions see the first AED_KEEP AEDs */
+	if (need > UDF_INODE_AED_KEEP)
+		return dfs_fail(err, DISCFS_ENOSPC,
+				"'%s': %zu extents need more than %u allocation extent blocks "
+				"(free space too fragmented)", n->name ? n->name : "/", k,
+				UDF_INODE_AED_KEEP);
+	*count = need;
+	return 0;
+}
+
+/* Lays out n's content ADs: in the entry's area ad (room bytes) and in the
+ * AED blocks at n->aed_lbn (built into aed_blocks, or dropped if NULL). */
+static int chain_ads(struct udf_update *u, const struct upd_node *n, uint8_t *ad,
+		     size_t room, uint8_t *aed_blocks, uint32_t *l_ad,
+		     uint64_t *blocks, discfs_error *err)
+{
+	uint32_t bs = u->bd->block_size;
+	size_t k;
+	content_exts(u, n, NULL, &k, blocks);
+	struct udf_ad_ext *ext = malloc((k ? k : 1) * sizeof(*ext));
+	struct udf_aed_addr *addr = malloc((n->n_aed ? n->n_aed : 1) * sizeof(*addr));
+	uint8_t *scratch = aed_blocks ? NULL : malloc((size_t)(n->n_aed ? n->n_aed : 1) * bs);
+	int rc = 0;
+	if (!ext || !addr || (!aed_blocks && !scratch))
+		rc = dfs_fail(err, DISCFS_ENOMEM, "out of memory");
+	if (!rc) {
+		content_exts(u, n, ext, &k, blocks);
+		for (uint32_t i = 0; i < n->n_aed; i++)
+			addr[i] = (struct udf_aed_addr){ n->aed_lbn[i], (uint16_t)u->phys,
+							 n->aed_lbn[i] };
+		struct udf_ad_chain_fmt f = chain_fmt(u, room);
+		rc = udf_ad_chain_build(&f, ext, k, addr, n->n_aed, ad, l_ad,
+					aed_blocks ? aed_blocks : scratch, err);
+		if (rc)
+			rc = dfs_wrap(err, rc, "'%s'", n->name ? n->name : "/");
+	}
+	free(ext);
+	free(addr);
+	free(scratch);
+	return rc;
+}
+
+int upd_build_aeds(struct udf_update *u, const struct upd_node *n,
+		   const uint8_t *old, uint8_t *blocks, discfs_error *err)
+{
+	size_t room;
+	uint32_t l_ad;
+	uint64_t nb;
+	int rc = ad_room(u, n, old, &room, err);
+	uint8_t *ad = rc ? NULL : malloc(room ? room : 1);
+	if (!rc && !ad)
+		rc = dfs_fail(err, DISCFS_ENOMEM, "out of memory");
+	if (!rc)
+		rc = chain_ads(u, n, ad, room, blocks, &l_ad, &nb, err);
+	free(ad);
+	return rc;
+}
+
+/* Writes the allocation descriptors of n's new content at ad (room bytes,
+ * continuing in n's AEDs): *l_ad, the content length and blocks. */
+static int put_ads(struct udf_update *u, const struct upd_node *n,
+		   uint8_t *ad, size_t room, uint16_t *flags, uint32_t *l_ad,
+		   uint64_t *len, uint64_t *blocks, discfs_error *err)
+{
+	*flags = (uint16_t)(*flags & ~ICBF_AD_MASK);
+	if (n->is_link && n->data_new) {
+		if (n->body_len > room)
+			return dfs_fail(err, DISCFS_ENOTSUP,
+					"'%s': symlink body too long for its entry",
+					n->name ? n->name : "/");
+		memcpy(ad, n->body, n->body_len);
+		*flags |= ICBF_AD_IN_ICB;
+		*len = n->body_len;
+		*blocks = 0;
+		*l_ad = (uint32_t)n->body_len;
+		return 0;
+	}
+	*flags |= ICBF_AD_LONG;
+	*len = n->dir_dirty ? n->stream_len : n->size;
+	return chain_ads(u, n, ad, room, NULL, l_ad, blocks, err);
 }
 
 static void apply_attrs(const struct udf_update *u, const struct upd_node *n,
@@ -213,6 +404,13 @@ int upd_build_fe(struct udf_update *u, const struct upd_node *n,
 	if (l_ea > bs - v.fixed)
 		return dfs_fail(err, DISCFS_EFORMAT, "'%s': bad extended attribute length",
 				n->name ? n->name : "/");
+	if (xattrs_set(n)) {
+		bool keep_ads = !(fresh || n->data_new || n->dir_dirty);
+		int rc = replace_ea(u, n, old, blk, &v, l_ea, keep_ads, loc, err);
+		if (rc)
+			return rc;
+		l_ea = get_le32(v.l_ea);
+	}
 	if (n->ftype == FT_DIR && (n->dir_dirty || fresh))
 		put_le16(f->link_count, dir_links(n));
 	else if (n->ftype != FT_DIR && n->nlink)
@@ -223,14 +421,13 @@ int upd_build_fe(struct udf_update *u, const struct upd_node *n,
 		size_t room = bs - v.fixed - l_ea;
 		uint16_t flags = get_le16(f->icbtag.flags);
 		uint64_t len = 0, blocks = 0;
+		uint32_t l_ad = 0;
 		memset(ad, 0, room);
-		long l_ad = put_ads(u, n, ad, room, &flags, &len, &blocks);
-		if (l_ad < 0)
-			return dfs_fail(err, DISCFS_ENOTSUP,
-					"'%s': too many extents for one file entry",
-					n->name ? n->name : "/");
+		int rc = put_ads(u, n, ad, room, &flags, &l_ad, &len, &blocks, err);
+		if (rc)
+			return rc;
 		put_le16(f->icbtag.flags, flags);
-		put_le32(v.l_ad, (uint32_t)l_ad);
+		put_le32(v.l_ad, l_ad);
 		put_le64(f->info_length, len);
 		if (v.object_size)
 			put_le64(v.object_size, len);

@@ -47,6 +47,7 @@ struct upd_node {
 	bool fe_dirty, dir_dirty, data_new;
 	bool gained;               /* a directory receiving a moved entry */
 	struct udf_update_attr attr; /* attributes to set (mask) */
+	struct udf_xattr *xa;      /* attr.xattrs: the node's own copy */
 	uint64_t size;             /* new content length */
 	udf_update_read_fn fn;
 	void *fn_ctx;
@@ -70,7 +71,20 @@ struct upd_node {
 	uint32_t *data_len;
 	uint32_t n_data;
 	uint16_t nlink;            /* for the new FE */
+	/* content runs beyond the entry's room: the chain of allocation
+	 * extent blocks of the new entry (physical partition), written
+	 * before it; owned by the commit, freed before it returns */
+	uint32_t *aed_lbn;
+	uint32_t n_aed;
 };
+
+/* update_read.c: drops the file udf_update_read_committed remembers
+ * (before the volume is reloaded or closed). */
+void upd_read_forget(struct udf_update *u);
+
+/* update_tree.c: merges the attributes a sets into n's (xattrs copied). */
+int upd_attr_merge(struct upd_node *n, const struct udf_update_attr *a,
+		   discfs_error *err);
 
 /* Blocks to give back once the new tree is reachable (plain layout). */
 struct upd_freelist {
@@ -94,6 +108,8 @@ struct udf_update {
 	struct upd_node **removed; /* detached committed nodes */
 	size_t n_removed, cap_removed;
 	bool pending;
+	char *rd_path;             /* udf_update_read_committed: the file ... */
+	struct udf_inode *rd_ino;  /* ... last looked up */
 	uint64_t next_uid;
 	int64_t num_files, num_dirs;
 	/* VAT */
@@ -114,6 +130,9 @@ struct udf_update {
 	uint32_t alloc_cursor;
 	uint64_t seq_next;         /* write-once: next block to hand out (abs) */
 	struct upd_freelist freed;
+	/* largest extent of new file content in blocks (0: UPD_MAX_EXT_BLOCKS);
+	 * internal, set smaller by unit tests to get AED chains cheaply */
+	uint32_t max_ext_blocks;
 	/* stats of the commit in progress */
 	struct udf_update_stats st;
 };
@@ -138,7 +157,8 @@ int upd_lookup_parent(struct udf_update *u, const char *path,
  * Builds the new file entry of n into blk (block size bytes): from old
  * (the committed entry's block, patched) or from scratch (old NULL).
  * Tag location loc.  Content ADs come from the runs n->data_lbn/len, of
- * n->size bytes (data_new) or n->stream_len bytes (dir_dirty).
+ * n->size bytes (data_new) or n->stream_len bytes (dir_dirty); those that
+ * do not fit continue in the AEDs at n->aed_lbn (see upd_aed_count).
  */
 int upd_build_fe(struct udf_update *u, const struct upd_node *n,
 		 const uint8_t *old, uint32_t loc, uint8_t *blk,
@@ -151,6 +171,19 @@ int upd_build_fe(struct udf_update *u, const struct upd_node *n,
 int upd_build_stream(struct udf_update *u, struct upd_node *dir,
 		     const uint32_t *block_lbn, size_t n_lbn, uint8_t **out,
 		     uint64_t *len, discfs_error *err);
+/*
+ * Allocation extents of n's new content: how many AED blocks its entry
+ * (built from old, or fresh when old is NULL) needs, 0 when the ADs fit
+ * (or the content is unchanged); -DISCFS_ENOSPC past UDF_INODE_AED_KEEP.
+ */
+int upd_aed_count(struct udf_update *u, const struct upd_node *n,
+		  const uint8_t *old, uint32_t *count, discfs_error *err);
+/* Most extents any new entry can describe (an early bound for content
+ * being allocated; upd_aed_count has the exact rule). */
+size_t upd_max_extents(const struct udf_update *u);
+/* The n->n_aed AED blocks (at n->aed_lbn) into blocks (n_aed * bs bytes). */
+int upd_build_aeds(struct udf_update *u, const struct upd_node *n,
+		   const uint8_t *old, uint8_t *blocks, discfs_error *err);
 /* Size of the FID stream of dir as upd_build_stream will make it. */
 uint64_t upd_stream_size(const struct upd_node *dir, uint32_t bs);
 /* Permission field and ICB flags of a POSIX mode. */
@@ -178,6 +211,11 @@ int upd_free_push(struct upd_freelist *f, uint32_t lbn, uint32_t len,
 #define UPD_MAX_EXT_BLOCKS (0x3FFFF800u / DISCFS_BLOCK_SIZE)
 int upd_add_run(struct upd_node *n, uint32_t lbn, uint32_t len,
 		discfs_error *err);
+/* The same with extents of at most max blocks (len <= max). */
+int upd_add_run_max(struct upd_node *n, uint32_t lbn, uint32_t len,
+		    uint32_t max, discfs_error *err);
+/* The largest extent of new file content on u, in blocks. */
+uint32_t upd_max_ext_blocks(const struct udf_update *u);
 
 /* ---- update_stream.c */
 /* Writes directory d's new FID stream; its runs land in d->data_*. */

@@ -15,6 +15,7 @@ int upd_reload(struct udf_update *u, discfs_error *err);
 
 static void drop_state(struct udf_update *u)
 {
+	upd_read_forget(u); /* its inode belongs to the volume dropped here */
 	upd_node_free(u->root);
 	u->root = NULL;
 	for (size_t i = 0; i < u->n_removed; i++)
@@ -115,7 +116,15 @@ int upd_reload(struct udf_update *u, discfs_error *err)
 	if (rc)
 		return rc;
 	udf_bdev_as_bsrc(u->bd, &src);
-	if ((rc = udf_vol_open(&src, NULL, &u->vol, err)))
+	/* the anchor is in the last session (0 on single-session discs) */
+	struct udf_open_opts oo = { .session_start = u->opts.session_start,
+				    .last_block = UINT64_MAX };
+	rc = udf_vol_open(&src, &oo, &u->vol, err);
+	if (rc && oo.session_start) { /* a volume of the first session */
+		oo.session_start = 0;
+		rc = udf_vol_open(&src, &oo, &u->vol, err);
+	}
+	if (rc)
 		return dfs_wrap(err, rc, "no UDF volume to update");
 	if ((rc = pick_maps(u, err)))
 		return rc;

@@ -173,11 +173,23 @@ int upd_free_push(struct upd_freelist *f, uint32_t lbn, uint32_t len,
 	return 0;
 }
 
+uint32_t upd_max_ext_blocks(const struct udf_update *u)
+{
+	uint32_t m = u->max_ext_blocks;
+	return m && m < UPD_MAX_EXT_BLOCKS ? m : UPD_MAX_EXT_BLOCKS;
+}
+
 int upd_add_run(struct upd_node *n, uint32_t lbn, uint32_t len,
 		discfs_error *err)
 {
+	return upd_add_run_max(n, lbn, len, UPD_MAX_EXT_BLOCKS, err);
+}
+
+int upd_add_run_max(struct upd_node *n, uint32_t lbn, uint32_t len,
+		    uint32_t max, discfs_error *err)
+{
 	if (n->n_data && n->data_lbn[n->n_data - 1] + n->data_len[n->n_data - 1] == lbn &&
-	    n->data_len[n->n_data - 1] + len <= UPD_MAX_EXT_BLOCKS) {
+	    n->data_len[n->n_data - 1] + len <= max) {
 		n->data_len[n->n_data - 1] += len;
 		return 0;
 	}

@@ -119,7 +119,11 @@ int upd_write_stream(struct udf_update *u, struct upd_node *d,
 		uint64_t k = 0;
 		while (b + k < nb && !keep[b + k])
 			k++;
-		rc = upd_alloc(u, (uint32_t)k, false, &lbn[b], &got, err);
+		/* one run when free space has one: libudfread (and so Blu-ray
+		 * players built on it) reads only a directory's first extent */
+		rc = upd_alloc(u, (uint32_t)k, true, &lbn[b], &got, err);
+		if (rc == -DISCFS_ENOSPC)
+			rc = upd_alloc(u, (uint32_t)k, false, &lbn[b], &got, err);
 		for (uint64_t i = 1; !rc && i < got; i++)
 			lbn[b + i] = lbn[b] + (uint32_t)i;
 		b += rc ? 0 : got;

@@ -25,7 +25,62 @@ void upd_node_free(struct upd_node *n)
 	free(n->body);
 	free(n->data_lbn);
 	free(n->data_len);
+	free(n->xa);
 	free(n);
+}
+
+/* One allocation: the array, then each name (NUL-terminated) and value. */
+static int copy_xattrs(struct upd_node *n, const struct udf_xattr *x,
+		       size_t count, discfs_error *err)
+{
+	size_t bytes = count * sizeof(*x), pos;
+	struct udf_xattr *c;
+
+	for (size_t i = 0; i < count; i++)
+		bytes += strlen(x[i].name) + 1 + x[i].value_len;
+	c = malloc(bytes ? bytes : 1);
+	if (!c)
+		return dfs_fail(err, DISCFS_ENOMEM, "out of memory");
+	pos = count * sizeof(*x);
+	for (size_t i = 0; i < count; i++) {
+		char *name = (char *)c + pos;
+		size_t l = strlen(x[i].name) + 1;
+		memcpy(name, x[i].name, l);
+		pos += l;
+		c[i] = (struct udf_xattr){ name, (uint8_t *)c + pos, x[i].value_len };
+		if (x[i].value_len)
+			memcpy((uint8_t *)c + pos, x[i].value, x[i].value_len);
+		pos += x[i].value_len;
+	}
+	free(n->xa);
+	n->xa = c;
+	n->attr.xattrs = c;
+	n->attr.n_xattrs = count;
+	return 0;
+}
+
+int upd_attr_merge(struct upd_node *n, const struct udf_update_attr *a,
+		   discfs_error *err)
+{
+	if (!a)
+		return 0;
+	if (a->mask & UDF_ATTR_XATTRS) {
+		int rc = copy_xattrs(n, a->xattrs, a->n_xattrs, err);
+		if (rc)
+			return rc;
+	}
+	if (a->mask & UDF_ATTR_MODE)
+		n->attr.mode = a->mode;
+	if (a->mask & UDF_ATTR_OWNER) {
+		n->attr.uid = a->uid;
+		n->attr.gid = a->gid;
+	}
+	if (a->mask & UDF_ATTR_MTIME) {
+		n->attr.mtime = a->mtime;
+		n->attr.mtime_nsec = a->mtime_nsec;
+	}
+	n->attr.mask |= a->mask;
+	return 0;
 }
 
 /* ------------------------------------------------- directory index */
@@ -378,7 +433,8 @@ static int create(struct udf_update *u, const char *path, uint8_t ftype,
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return dfs_fail(err, DISCFS_ENOMEM, "out of memory");
-	if ((rc = set_name(n, leaf, len, err)) || (rc = kid_add(dir, n, err))) {
+	if ((rc = set_name(n, leaf, len, err)) || (rc = upd_attr_merge(n, a, err)) ||
+	    (rc = kid_add(dir, n, err))) {
 		upd_node_free(n);
 		return rc;
 	}
@@ -387,8 +443,6 @@ static int create(struct udf_update *u, const char *path, uint8_t ftype,
 	n->unique_id = u->next_uid++;
 	if ((u->next_uid & 0xFFFFFFFFu) == 0)
 		u->next_uid += UDF_FIRST_UNIQUE_ID;
-	if (a)
-		n->attr = *a;
 	if (ftype == FT_DIR) {
 		n->kids_loaded = true;
 		n->dir_dirty = true;
@@ -434,19 +488,7 @@ int udf_update_write_file(struct udf_update *u, const char *path,
 				return dfs_fail(err, DISCFS_EINVAL, "%s: not a regular file",
 						path);
 		}
-		if (a) {
-			n->attr.mask |= a->mask;
-			if (a->mask & UDF_ATTR_MODE)
-				n->attr.mode = a->mode;
-			if (a->mask & UDF_ATTR_OWNER) {
-				n->attr.uid = a->uid;
-				n->attr.gid = a->gid;
-			}
-			if (a->mask & UDF_ATTR_MTIME) {
-				n->attr.mtime = a->mtime;
-				n->attr.mtime_nsec = a->mtime_nsec;
-			}
-		}
+		rc = upd_attr_merge(n, a, err);
 	}
 	if (rc)
 		return rc;
@@ -678,17 +720,8 @@ int udf_update_setattr(struct udf_update *u, const char *path,
 		n = n->link_to;
 	if (!a || !a->mask)
 		return 0;
-	if (a->mask & UDF_ATTR_MODE)
-		n->attr.mode = a->mode;
-	if (a->mask & UDF_ATTR_OWNER) {
-		n->attr.uid = a->uid;
-		n->attr.gid = a->gid;
-	}
-	if (a->mask & UDF_ATTR_MTIME) {
-		n->attr.mtime = a->mtime;
-		n->attr.mtime_nsec = a->mtime_nsec;
-	}
-	n->attr.mask |= a->mask;
+	if ((rc = upd_attr_merge(n, a, err)))
+		return rc;
 	n->fe_dirty = true;
 	u->pending = true;
 	return 0;

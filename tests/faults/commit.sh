@@ -86,6 +86,10 @@ fx_write_error_lba() {
 	WLBA=$(cat "$FX_WORK/base/$MEDIA.wlba")
 }
 
+fx_used() { # DEV: blocks recorded (the emulated drive's count)
+	"$FX_BIN/discctl" emu show "$1" | awk '/^used:/ { print $2 }'
+}
+
 fsck_ok() { # DEV
 	must fsck fsck "$1"
 }
@@ -176,18 +180,45 @@ cell_commit() {
 		stage_changes
 		case $FAULT in
 		write-error) fx_write_error_lba; arm "$D" write-error=$WLBA ;;
+		# every recorded block unreadable: the commit reads the
+		# volume (anchor, VAT or bitmap, directories) before it writes
+		unreadable) arm "$D" unreadable=0-$(($(fx_used "$D") + 1)) ;;
 		power-loss) arm "$D" power-loss-after=3 ;;
+		media-changed) # in the commit's second half: while it writes
+			arm "$D" media-change-after=$(($(cat "$FX_WORK/base/$MEDIA.cmds") / 2)) ;;
 		*) FX_AFTER=6 arm_counted "$D" "$FAULT" ;;
 		esac
 		op commit "$M"
-		expect "$WANT"
+		# A 6/28 says only that the medium MAY have changed (cell.sh):
+		# a commit that waits it out must then have done its job.
+		if [ "$FAULT" = media-changed ] && [ "$RC" = 0 ]; then
+			MC_DONE=1
+		else
+			expect "$WANT"
+		fi
 		disarm "$D"
 	fi
 	fd1=$(fds_of "$PID")
 	[ "$fd1" -le "$fd0" ] || fail "daemon holds $fd1 descriptors after the failed commit, $fd0 before"
 	fx_umount
 	committed_intact "$D"
-	fx_mount "$D" || fail "remount after the fault refused (exit $MRC): $(tail -n 1 "$T/daemon.log")"
+	if [ "${MC_DONE:-0}" = 1 ]; then
+		cmp -s "$DATA/new.bin" "$T/x/new.bin" &&
+			[ "$(cat "$T/x/one.txt")" = changed ] ||
+			fail "the commit succeeded despite the medium change, but the disc lacks the changes"
+	fi
+	if ! fx_mount "$D"; then
+		# Known gap (closing note, issue 6): an in-place commit cut
+		# after it began rewriting entries in place leaves a disc the
+		# staged changes no longer stack on; the mount refuses it and
+		# keeps them.  Reported as such, never as a pass.
+		if fx_in "$MEDIA" dvd+rw dvd-ram bd-re cd-rw dvd-rw &&
+		   grep -q "does not read as its finished result" "$T/daemon.log" &&
+		   [ -s "$T/stg/journal" ]; then
+			finish "GAP in-place commit cut mid-way: remount refused, changes kept in the staging directory"
+		fi
+		fail "remount after the fault refused (exit $MRC): $(tail -n 1 "$T/daemon.log")"
+	fi
 	[ "$FAULT" = disc-full ] || changes_present "$M"
 	fx_umount
 	fsck_ok "$D"

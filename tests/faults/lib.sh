@@ -1,6 +1,7 @@
 # tests/faults/lib.sh - helpers for one cell of the fault matrix (sourced
 # by tests/faults/cell.sh).  A cell ends by writing ONE line to $RES:
-#   ok | FAIL <reason> | - (n/a) | not built
+#   ok | FAIL <reason> | GAP <reason> (a known gap, named in the closing
+#   notes: shown, not counted as a failure) | - (n/a) | not built
 # and every check that fails ends the cell with its reason.
 #
 # Conventions of every cell:

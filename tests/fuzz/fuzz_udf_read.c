@@ -2,7 +2,8 @@
  * fuzz_udf_read - the UDF reader on whole (sparse) images: bring-up
  * (anchors, VDS, partition maps, sparing, VAT, metadata partition), then a
  * walk of the tree that stats every entry, reads files at the start, the
- * middle and the end, reads symlinks and looks every path up again.
+ * middle and the end, reads symlinks, parses extended attribute spaces
+ * and looks every path up again.
  * Input: sparse_src.h.  Work per input is bounded (entries, bytes read).
  * Checks: failures carry a code and a message; reads never return more
  * than asked; a path the walk reported can be looked up.
@@ -13,6 +14,7 @@
 
 #include "fuzz_check.h"
 #include "sparse_src.h"
+#include "udf/ea_space.h"
 #include "udf/reader.h"
 
 #define MAX_ENTRIES 200
@@ -48,6 +50,27 @@ static void look_again(struct walk *w, const char *rel)
 		udf_inode_free(again);
 }
 
+static int check_xattr(void *ctx, const char *name, size_t name_len,
+		       const uint8_t *value, size_t value_len)
+{
+	(void)ctx;
+	(void)value;
+	FUZZ_CHECK(name != NULL && name_len >= 1 && name_len <= UDF_XATTR_NAME_MAX);
+	FUZZ_CHECK(memchr(name, '\0', name_len) == NULL);
+	FUZZ_CHECK(value_len <= UINT16_MAX);
+	return 0;
+}
+
+static void eas(struct udf_inode *ino)
+{
+	struct udf_ea_found f = { .xattr = check_xattr };
+	discfs_error e = { 0 };
+	int rc = udf_inode_eas(ino, &f, &e);
+
+	if (rc < 0)
+		fuzz_check_failure(rc, &e);
+}
+
 static int one(void *arg, const char *rel, struct udf_inode *ino)
 {
 	struct walk *w = arg;
@@ -76,6 +99,7 @@ static int one(void *arg, const char *rel, struct udf_inode *ino)
 		else
 			FUZZ_CHECK(memchr(link, '\0', sizeof(link)) != NULL);
 	}
+	eas(ino);
 	look_again(w, rel);
 	return 0;
 }

@@ -18,7 +18,7 @@
 #  3. after every commit `discctl fsck` finds no error and independent UDF
 #     readers (tests/lib/crosscheck.sh) agree with the source tree, on the
 #     image cut where the drive says the disc ends;
-#     (CD-RW, written sequentially by the emulated drive, gets a VAT too.)
+#     (a blank CD-RW is formatted with fixed packets and written in place)
 #  4. on write-once media a one-file change appends a few blocks only (NWA
 #     before/after, from `discctl info --json`).
 set -eu
@@ -70,7 +70,7 @@ check_disc() { # IMG MEDIA SRCDIR
 	"$BUILD/discctl" fsck "$1" > "$W/fsck.out" 2>&1 || { cat "$W/fsck.out"; fail "$2: fsck"; }
 	grep -q '^error' "$W/fsck.out" && { cat "$W/fsck.out"; fail "$2: fsck errors"; }
 	case $2 in
-	cd-r|cd-rw|dvd+r|dvd-r|bd-r) blocks=$(medium "$1" last_recorded_end); readers=udfinfo,udfclient ;;
+	cd-r|dvd+r|dvd-r|bd-r) blocks=$(medium "$1" last_recorded_end); readers=udfinfo,udfclient ;;
 	*) blocks=$(medium "$1" capacity_blocks); readers=udfinfo,udfclient,udfread ;;
 	esac
 	cp --sparse=always "$1" "$W/cut.img"

@@ -10,7 +10,9 @@
  * its new state, none lost), the next open must recover (append the VAT
  * again / repair and close the LVID), fsck must then find no error, and
  * the same changes must commit cleanly afterwards.  Hard links: no link
- * count is ever below the names of its file.
+ * count is ever below the names of its file.  A file whose descriptors
+ * continue in an AED is removed and another one written (one-block
+ * extents through the engine's internal knob).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +21,7 @@
 #include <cmocka.h>
 
 #include "test_udf_update_helpers.h"
+#include "udf/update_int.h"
 #include "util/err.h"
 
 #define CAP 3000u
@@ -136,6 +139,9 @@ static void make_base(struct env *e, enum udf_bdev_kind kind)
 	ut_file(u, &e->old, "/top", 40000, 3);
 	ut_symlink(u, &e->old, "/link", "docs/a");
 	ut_link(u, &e->old, "/top", "/docs/top2");
+	/* one-block extents: 115 of them continue in an AED */
+	u->max_ext_blocks = 1;
+	ut_file(u, &e->old, "/many", 115 * 2048, 4);
 	ut_commit(u, NULL);
 	udf_update_close(u);
 	udf_bdev_close(&bd);
@@ -157,6 +163,9 @@ static void stage(struct udf_update *u, struct ut_model *m)
 	ut_find(m, "/top")->mode = 0640;
 	ut_remove(u, m, "/docs/top2");         /* one name of a linked file */
 	ut_link(u, m, "/docs/a", "/new/a2");   /* a link to a changed file */
+	u->max_ext_blocks = 1;
+	ut_remove(u, m, "/many");              /* its AED chain freed */
+	ut_file(u, m, "/new/many", 115 * 2048 - 9, 14); /* a new chain */
 }
 
 /* Blocks the whole commit writes (measured on a copy). */
@@ -175,6 +184,16 @@ static uint64_t commit_size(struct env *e, enum udf_bdev_kind kind)
 	udf_bdev_close(&bd);
 	ut_check_tree(e->img, scratch);
 	ut_check_fsck(e->img);
+	/* the new file's descriptors do continue in an AED */
+	struct udf_vol *vol = NULL;
+	struct udf_inode *ino = NULL;
+	discfs_error err = { 0 };
+	if (udf_vol_open_path(e->img, false, &vol, &err) ||
+	    udf_lookup(vol, "/new/many", &ino, &err))
+		fail_msg("/new/many: %s", err.msg);
+	assert_int_equal(ino->n_aed, 1);
+	udf_inode_free(ino);
+	udf_vol_close(vol);
 	e->new_ = *scratch;
 	free(scratch);
 	return st.blocks_written;

@@ -209,16 +209,35 @@ static void test_dvd_ram_first_commit_and_increments(void **state)
 	media_round_trip(*state, "dvd-ram", 8192);
 }
 
-/* Blank CD-RW / DVD-RW in sequential mode are written like CD-R / DVD-R
- * (VAT); packet-written sparable layouts are not made by this engine. */
-static void test_cd_rw_sequential_gets_a_vat_volume(void **state)
+/* Blank CD-RW / DVD-RW are formatted for overwriting first (fixed
+ * packets / restricted overwrite) and then written in place, with a
+ * plain partition (the sparable layout is not made by this engine). */
+static void test_cd_rw_is_formatted_and_written_in_place(void **state)
 {
-	media_round_trip(*state, "cd-rw", 20000);
+	struct env *e = *state;
+	discfs_volume *v;
+	discfs_volume_info vi;
+	discfs_error err = { 0 };
+
+	media_round_trip(e, "cd-rw", 20000);
+	assert_int_equal(discfs_volume_open(e->img, &v, &err), 0);
+	discfs_volume_info_get(v, &vi);
+	assert_int_equal(vi.layout, DISCFS_LAYOUT_PLAIN);
+	discfs_volume_close(v);
 }
 
-static void test_dvd_minus_rw_sequential_gets_a_vat_volume(void **state)
+static void test_dvd_minus_rw_is_formatted_and_written_in_place(void **state)
 {
-	media_round_trip(*state, "dvd-rw", 8192);
+	struct env *e = *state;
+	discfs_volume *v;
+	discfs_volume_info vi;
+	discfs_error err = { 0 };
+
+	media_round_trip(e, "dvd-rw", 8192);
+	assert_int_equal(discfs_volume_open(e->img, &v, &err), 0);
+	discfs_volume_info_get(v, &vi);
+	assert_int_equal(vi.layout, DISCFS_LAYOUT_PLAIN);
+	discfs_volume_close(v);
 }
 
 /* The changes of the interrupted commit. */
@@ -314,8 +333,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dvd_plus_rw_first_commit_and_increments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bd_re_first_commit_and_increments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dvd_ram_first_commit_and_increments, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cd_rw_sequential_gets_a_vat_volume, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dvd_minus_rw_sequential_gets_a_vat_volume, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cd_rw_is_formatted_and_written_in_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dvd_minus_rw_is_formatted_and_written_in_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bd_r_power_loss_at_every_boundary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bd_re_power_loss_at_every_boundary, setup, teardown),
 	};

@@ -3,7 +3,8 @@
 # discfs reaches it only through the kernel's sg driver (SG_IO), as it
 # would a USB burner; it is given /dev/sgN, or /dev/srN (which it maps to
 # its sg node) on DVD+R.  On blank BD-R, DVD+R and BD-RE a tree is copied in
-# with cp -a and committed, then changed (add, change, remove, rename) and
+# with cp -a and committed, then changed (add, change, append, remove,
+# rename) and
 # committed again.  After each commit the tray is cycled (the kernel learns
 # of the new contents the way it would after a reinsert) and the kernel's
 # own udf driver mounts /dev/sr0 and must show exactly the expected tree,
@@ -80,6 +81,11 @@ one() { # MEDIA BLOCKS sg|sr
 	diff -r src mnt > m.diff 2>&1 || { cat m.diff; fail "the remount's tree differs"; }
 	printf 'added later\n' > src/added.txt; cp -p src/added.txt mnt/
 	printf 'changed\n' >> src/docs/notes/n1.txt; cp -p src/docs/notes/n1.txt mnt/docs/notes/
+	# changed in part: the commit reads the unchanged 3 MB from the disc
+	# while it holds the drive (fused/disc.c, udf_update_read_committed)
+	head -c 5000 /dev/urandom > tail.bin
+	cat tail.bin >> src/photos/big.raw; cat tail.bin >> mnt/photos/big.raw
+	touch -r src/photos/big.raw mnt/photos/big.raw
 	rm src/photos/small.raw mnt/photos/small.raw
 	mv src/photos src/pictures; mv mnt/photos mnt/pictures
 	discctl commit mnt || { cat daemon.log; fail "second commit"; }

@@ -1,9 +1,9 @@
 #!/bin/bash
 # The kernel's udf driver reads discs written incrementally by the update
 # engine: a first commit on a blank emulated disc, then increments (add,
-# change, rename, remove, chmod) on CD-R, DVD+R, DVD-R, BD-R, and blank
-# CD-RW and DVD-RW written sequentially (VAT), and
-# DVD+RW, BD-RE, DVD-RAM (in place).  Each image, cut where a drive would
+# change, rename, remove, chmod) on CD-R, DVD+R, DVD-R, BD-R (VAT), and
+# DVD+RW, BD-RE, DVD-RAM, and blank CD-RW and DVD-RW once formatted for
+# overwriting (in place).  Each image, cut where a drive would
 # say the disc ends (after the VAT / at the formatted capacity), is
 # loop-mounted read-only and must hold exactly the expected tree.
 # vm-timeout: 600

@@ -4,8 +4,12 @@
  * Copies a file or a directory tree out of a UDF volume: regular files
  * (hard links as hard links), directories, symlinks (as symlinks), FIFOs;
  * permission bits and
- * modification/access times; owners only when run as root and recorded.
- * Devices and sockets are skipped with a warning.  Directory modes and
+ * modification/access times; owners only when run as root and recorded;
+ * the extended attributes recorded on files and directories (user.*
+ * always, others only as root), with a warning for each the target
+ * cannot keep.
+ * Devices are made as root (from their recorded numbers), else skipped
+ * with a warning, as are sockets.  Directory modes and
  * times are applied after their contents.  Nothing is ever written through
  * a symlink: files are created with O_NOFOLLOW and an existing non-directory
  * where a directory should go is an error.  A failed entry is reported and
@@ -17,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "tools/common/cli.h"
@@ -81,6 +87,37 @@ static void set_owner(struct ex_ctx *c, const char *path, const discfs_stat *st)
 			strerror(errno));
 }
 
+struct xattr_to {
+	struct ex_ctx *c;
+	const char *dst;
+};
+
+static int put_xattr(void *user, const char *name, const void *value,
+		     size_t len)
+{
+	struct xattr_to *t = user;
+
+	if (strncmp(name, "user.", 5) && !t->c->as_root)
+		return 0; /* trusted.*, security.*: the kernel's to allow */
+	if (lsetxattr(t->dst, name, value, len, 0) < 0)
+		fprintf(stderr, "%s: extract: %s: extended attribute %s not "
+			"kept: %s\n", cli_prog, t->dst, name, strerror(errno));
+	return 0;
+}
+
+/* Recorded xattrs of in, onto dst (a file or a directory just made). */
+static void set_xattrs(struct ex_ctx *c, const char *in, const char *dst,
+		       const discfs_stat *st)
+{
+	struct xattr_to t = { c, dst };
+	discfs_error err = { 0 };
+
+	if (!(st->flags & DISCFS_STAT_XATTRS))
+		return;
+	if (discfs_volume_xattrs(c->vol, in, put_xattr, &t, &err) < 0)
+		fail_entry(c, in, err.msg);
+}
+
 static int copy_file(struct ex_ctx *c, const char *in, const char *dst,
 		     const discfs_stat *st)
 {
@@ -127,6 +164,7 @@ static int copy_file(struct ex_ctx *c, const char *in, const char *dst,
 	discfs_file_close(f);
 	if (rc)
 		return fail_entry(c, in, err.msg);
+	set_xattrs(c, in, dst, st); /* before the mode: 0444 refuses them */
 	set_owner(c, dst, st);
 	chmod(dst, st->mode & 07777);
 	set_times(dst, st);
@@ -224,8 +262,12 @@ static int ex_one(void *user, const char *rel, const discfs_stat *st)
 	join(dst, sizeof(dst), c->out, rel);
 	if (!parents_are_dirs(c, rel))
 		return fail_entry(c, dst, "a parent is not a directory; skipped");
-	if (S_ISDIR(st->mode))
-		return make_dir(c, dst, st);
+	if (S_ISDIR(st->mode)) {
+		int rc = make_dir(c, dst, st);
+		if (rc == 0)
+			set_xattrs(c, in, dst, st);
+		return rc;
+	}
 	if (S_ISREG(st->mode) && st->nlink > 1 && link_known(c, dst, st))
 		return 0;
 	if (S_ISREG(st->mode)) {
@@ -242,8 +284,16 @@ static int ex_one(void *user, const char *rel, const discfs_stat *st)
 		set_times(dst, st);
 		return 0;
 	}
-	fprintf(stderr, "%s: extract: %s: device or socket skipped\n", cli_prog,
-		in);
+	if ((S_ISBLK(st->mode) || S_ISCHR(st->mode)) && c->as_root) {
+		dev_t dev = makedev(st->rdev_major, st->rdev_minor);
+		if (mknod(dst, st->mode & (S_IFMT | 07777), dev) < 0)
+			return fail_entry(c, dst, strerror(errno));
+		set_owner(c, dst, st);
+		set_times(dst, st);
+		return 0;
+	}
+	fprintf(stderr, "%s: extract: %s: %s skipped\n", cli_prog, in,
+		S_ISSOCK(st->mode) ? "socket" : "device (needs root)");
 	return 0;
 }
 

@@ -15,7 +15,8 @@
 	"usage: discctl mkimage DIR -o IMAGE [--udf 1.02|1.50|2.00|2.01|2.50|2.60]\n" \
 	"       [--media cd-r|cd-rw|dvd-r|dvd+r|dvd-rw|dvd+rw|dvd-ram|bd-r|bd-re|hdd|...]\n" \
 	"       [--iso9660 [--joliet]] [--label L] [--time UNIX_SECONDS] [--tz MINUTES]\n" \
-	"       [--boot BIOS_IMAGE] [--efi-boot EFI_IMAGE]   (paths inside DIR)"
+	"       [--boot BIOS_IMAGE] [--efi-boot EFI_IMAGE]   (paths inside DIR)\n" \
+	"       [--no-xattrs]   (extended attributes are recorded by default)"
 
 static const char *layout_name(int l)
 {
@@ -93,6 +94,8 @@ static int parse_args(int argc, char **argv, discfs_image_options *o,
 			o->iso9660 = true;
 		} else if (!strcmp(a, "--joliet")) {
 			o->joliet = true;
+		} else if (!strcmp(a, "--no-xattrs")) {
+			o->no_xattrs = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			puts(MKIMAGE_USAGE);
 			exit(0);

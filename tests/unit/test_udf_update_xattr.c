@@ -1,0 +1,247 @@
+/*
+ * tests/unit/test_udf_update_xattr.c - extended attributes through the
+ * incremental UDF writer (UDF_ATTR_XATTRS): set on new files and
+ * directories, replaced and removed on committed ones (the recorded
+ * allocation descriptors move behind the new EA space), kept when only
+ * the mode changes or the content is rewritten; on write-once (VAT) and
+ * rewritable (bitmap) volumes.  After each commit our reader gives back
+ * exactly what was set, the tree and its contents are intact, fsck finds
+ * no error, and the independent readers read the volume.  Attributes
+ * that cannot fit in a file entry are refused.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "test_udf_update_helpers.h"
+
+#define CAP 6000u
+
+struct env {
+	char dir[128];
+	char img[256];
+	enum udf_bdev_kind kind;
+	const char *media;
+	struct ut_model *m;
+	struct udf_bdev bd;
+	struct udf_update *u;
+};
+
+static int setup_kind(void **state, enum udf_bdev_kind kind, const char *media)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	ut_tmpdir(e->dir, sizeof(e->dir));
+	snprintf(e->img, sizeof(e->img), "%s/disc.img", e->dir);
+	e->kind = kind;
+	e->media = media;
+	e->m = calloc(1, sizeof(*e->m));
+	ut_blank(e->img, CAP);
+	ut_open(e->img, kind, CAP, media, true, &e->bd, &e->u);
+	*state = e;
+	return 0;
+}
+
+static int setup_vat(void **state) { return setup_kind(state, UDF_BDEV_SEQUENTIAL, "dvd+r"); }
+static int setup_plain(void **state) { return setup_kind(state, UDF_BDEV_RANDOM, "dvd+rw"); }
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+	udf_update_close(e->u);
+	udf_bdev_close(&e->bd);
+	ut_rmdir(e->dir);
+	free(e->m);
+	free(e);
+	return 0;
+}
+
+static void commit_check(struct env *e)
+{
+	ut_commit(e->u, NULL);
+	udf_update_close(e->u);
+	udf_bdev_close(&e->bd);
+	ut_open(e->img, e->kind, CAP, e->media, false, &e->bd, &e->u);
+	ut_check_tree(e->img, e->m);
+	ut_check_fsck_clean(e->img);
+}
+
+static void set_xattrs(struct env *e, const char *path, const struct udf_xattr *x,
+		       size_t n)
+{
+	struct udf_update_attr a = { .mask = UDF_ATTR_XATTRS, .xattrs = x, .n_xattrs = n };
+	discfs_error err = { 0 };
+
+	if (udf_update_setattr(e->u, path, &a, &err))
+		fail_msg("setattr %s: %s", path, err.msg);
+}
+
+static int cat(void *user, const char *name, const void *value, size_t len)
+{
+	char *out = user;
+	size_t at = strlen(out);
+
+	snprintf(out + at, 512 - at, "%s%s=%.*s", at ? ";" : "", name, (int)len,
+		 (const char *)value);
+	return 0;
+}
+
+/* "name=value;..." as our reader gives them back. */
+static const char *xattrs_of(struct env *e, const char *path)
+{
+	static char out[512];
+	discfs_volume *v;
+	discfs_error err = { 0 };
+
+	out[0] = '\0';
+	if (discfs_volume_open(e->img, &v, &err))
+		fail_msg("open: %s", err.msg);
+	if (discfs_volume_xattrs(v, path, cat, out, &err))
+		fail_msg("xattrs %s: %s", path, err.msg);
+	discfs_volume_close(v);
+	return out;
+}
+
+static const struct udf_xattr two[] = {
+	{ "user.a", (const uint8_t *)"one", 3 },
+	{ "user.b", (const uint8_t *)"two", 3 },
+};
+
+static void new_entries_record_their_xattrs(void **state)
+{
+	struct env *e = *state;
+	struct udf_update_attr a = { .mask = UDF_ATTR_XATTRS, .xattrs = two, .n_xattrs = 2 };
+	discfs_error err = { 0 };
+
+	ut_mkdir(e->u, e->m, "/d");
+	ut_file(e->u, e->m, "/d/f", 70000, 3);
+	set_xattrs(e, "/d", two, 1);
+	assert_int_equal(udf_update_write_file(e->u, "/g", &a, 0, NULL, NULL, &err), 0);
+	ut_slot(e->m, "/g")->type = 'f';
+	commit_check(e);
+	assert_string_equal(xattrs_of(e, "/d"), "user.a=one");
+	assert_string_equal(xattrs_of(e, "/g"), "user.a=one;user.b=two");
+	assert_string_equal(xattrs_of(e, "/d/f"), "");
+}
+
+static void committed_entries_get_replaced_and_removed_xattrs(void **state)
+{
+	struct env *e = *state;
+	const struct udf_xattr one[] = { { "user.new", (const uint8_t *)"v", 1 } };
+
+	ut_file(e->u, e->m, "/f", 150000, 5); /* several ADs to move */
+	ut_file(e->u, e->m, "/h", 9000, 6);
+	commit_check(e);
+	set_xattrs(e, "/f", two, 2);
+	set_xattrs(e, "/h", two, 2);
+	commit_check(e);
+	assert_string_equal(xattrs_of(e, "/f"), "user.a=one;user.b=two");
+	set_xattrs(e, "/f", one, 1);      /* smaller space: ADs move back */
+	set_xattrs(e, "/h", NULL, 0);     /* removed: no EA space at all */
+	commit_check(e);
+	assert_string_equal(xattrs_of(e, "/f"), "user.new=v");
+	assert_string_equal(xattrs_of(e, "/h"), "");
+}
+
+static void a_mode_change_or_new_content_keeps_them(void **state)
+{
+	struct env *e = *state;
+	discfs_error err = { 0 };
+	struct udf_update_attr mode = { .mask = UDF_ATTR_MODE, .mode = 0600 };
+
+	ut_file(e->u, e->m, "/f", 5000, 7);
+	set_xattrs(e, "/f", two, 2);
+	commit_check(e);
+	assert_int_equal(udf_update_setattr(e->u, "/f", &mode, &err), 0);
+	ut_find(e->m, "/f")->mode = 0600;
+	commit_check(e);
+	assert_string_equal(xattrs_of(e, "/f"), "user.a=one;user.b=two");
+	ut_file(e->u, e->m, "/f", 30000, 8); /* rewritten */
+	commit_check(e);
+	assert_string_equal(xattrs_of(e, "/f"), "user.a=one;user.b=two");
+}
+
+static void xattrs_that_cannot_fit_are_refused(void **state)
+{
+	struct env *e = *state;
+	static uint8_t big[1100];
+	const struct udf_xattr x[] = { { "user.big", big, sizeof(big) } };
+	struct udf_update_attr a = { .mask = UDF_ATTR_XATTRS, .xattrs = x, .n_xattrs = 1 };
+	struct udf_update_stats st;
+	discfs_error err = { 0 };
+
+	ut_file(e->u, e->m, "/f", 100, 9);
+	assert_int_equal(udf_update_setattr(e->u, "/f", &a, &err), 0);
+	assert_int_not_equal(udf_update_commit(e->u, &st, &err), 0);
+	assert_non_null(strstr(err.msg, "/f") ? err.msg : strstr(err.msg, "'f'"));
+}
+
+/* With DFS_XATTR_KEEP=DIR, the image (DIR/MEDIA.img), the blocks a
+ * reader of the image file must see (DIR/MEDIA.blocks: up to the VAT, or
+ * all) and the tree (DIR/MEDIA.src) are kept for tests/vm/t_udf_xattrs.sh. */
+static void keep_for_the_kernel(struct env *e)
+{
+	const char *keep = getenv("DFS_XATTR_KEEP");
+	char cmd[1200], src[600];
+	discfs_volume *v;
+	discfs_volume_info vi;
+	discfs_error err = { 0 };
+
+	if (!keep)
+		return;
+	assert_int_equal(discfs_volume_open(e->img, &v, &err), 0);
+	discfs_volume_info_get(v, &vi);
+	discfs_volume_close(v);
+	snprintf(src, sizeof(src), "%s/%s.src", keep, e->media);
+	ut_dump_model(e->m, src);
+	snprintf(cmd, sizeof(cmd), "cp --sparse=always '%s' '%s/%s.img' && echo %llu > '%s/%s.blocks'",
+		 e->img, keep, e->media,
+		 vi.layout == DISCFS_LAYOUT_VAT ? (unsigned long long)vi.vat_block + 1
+						: (unsigned long long)CAP,
+		 keep, e->media);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void independent_readers_read_the_volume(void **state)
+{
+	struct env *e = *state;
+	char src[300], cmd[2400];
+
+	ut_mkdir(e->u, e->m, "/d");
+	ut_file(e->u, e->m, "/d/f", 20000, 10);
+	ut_file(e->u, e->m, "/g", 3000, 11);
+	set_xattrs(e, "/d", two, 2);
+	set_xattrs(e, "/d/f", two, 2);
+	commit_check(e);
+	set_xattrs(e, "/g", two, 1);
+	commit_check(e);
+	keep_for_the_kernel(e);
+	if (e->kind != UDF_BDEV_RANDOM)
+		return; /* image files of VAT volumes need the VAT given: see
+			 * test_udf_update_readers.sh; the kernel reads both */
+	snprintf(src, sizeof(src), "%s/src", e->dir);
+	ut_dump_model(e->m, src);
+	const char *top = getenv("DISCFS_SRC");
+	snprintf(cmd, sizeof(cmd),
+		 "sh '%s/tests/lib/crosscheck.sh' --readers udfinfo,udfclient,udfread "
+		 "'%s' '%s' > '%s/cross.out' 2>&1 || { cat '%s/cross.out'; exit 1; }",
+		 top ? top : ".", e->img, src, e->dir, e->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+#define BOTH(t) \
+	cmocka_unit_test_setup_teardown(t, setup_vat, teardown), \
+	cmocka_unit_test_setup_teardown(t, setup_plain, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		BOTH(new_entries_record_their_xattrs),
+		BOTH(committed_entries_get_replaced_and_removed_xattrs),
+		BOTH(a_mode_change_or_new_content_keeps_them),
+		BOTH(xattrs_that_cannot_fit_are_refused),
+		BOTH(independent_readers_read_the_volume),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
