@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "fused/commit_import.h"
 #include "udf/update.h"
@@ -338,9 +339,9 @@ static int create(struct job *j, size_t i, const char *path)
 	case S_IFDIR: return udf_update_mkdir(j->u, path, &a, j->err);
 	case S_IFREG: return write_file(j, i, path);
 	case S_IFLNK: return udf_update_symlink(j->u, path, in->symlink, &a, j->err);
-	default:
-		return dfs_fail(j->err, DISCFS_ENOTSUP, "%s: fifos, sockets and "
-				"devices cannot be committed to this disc", path);
+	default: /* FIFOs, sockets and devices: an entry without content */
+		return udf_update_mknod(j->u, path, in->mode, major(in->rdev),
+					minor(in->rdev), &a, j->err);
 	}
 }
 

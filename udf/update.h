@@ -21,15 +21,17 @@
  *  subdirectories stay valid); all new content goes copy-on-write into
  *  blocks the space bitmap says are free.  Order, each step synced before
  *  the next: LVID marked open; new data, new FID streams and the file
- *  entries of new objects; the bitmap with the new blocks used; the file
- *  entries of changed objects rewritten in place, children before parents
- *  (one sector each: every object is at any moment wholly its previous
- *  or wholly its new version, and nothing a visible entry references is
- *  ever overwritten); the bitmap with the old blocks freed; the LVID
- *  closed with the new counts, free space and next unique ID.  A crash
- *  leaves every object readable in its previous or its new version and
- *  never loses what an earlier commit wrote; an LVID found open at the
- *  next open is repaired (counts, free space, bitmap bits) and closed.
+ *  entries of new objects; the file entries of changed objects rewritten
+ *  in place, children before parents (one sector each: every object is
+ *  at any moment wholly its previous or wholly its new version, and
+ *  nothing a visible entry references is ever overwritten); the bitmap
+ *  with the new blocks used and the old ones freed; the LVID closed with
+ *  the new counts, free space and next unique ID.  A crash leaves every
+ *  object readable in its previous or its new version and never loses
+ *  what an earlier commit wrote; an LVID found open at the next open is
+ *  repaired (counts, free space, the bits of blocks in use) and closed.
+ *  A crash before the first in-place entry leaves the volume as it was
+ *  (the bitmap is untouched), so changes staged on it still apply.
  *
  * Directories: a changed directory gets a new FID stream, but blocks that
  * come out byte-identical to the committed stream stay where they are (a
@@ -47,10 +49,13 @@
  * random-access media, the partition covering the whole medium) so the
  * first commit is an increment like any other.
  *
+ * Files needing more allocation descriptors than their entry holds (~114
+ * extents of up to 1 GiB) continue them in a chain of allocation extent
+ * descriptor blocks (udf/ad_chain.h), up to UDF_INODE_AED_KEEP of them
+ * (ENOSPC beyond: free space too fragmented).
  * Not supported (refused with DISCFS_ENOTSUP and a message): sparable and
- * metadata-partition volumes, UDF 1.50 VATs, new files needing more
- * allocation descriptors than one entry holds (~114 extents of up to
- * 1 GiB).  A volume whose partition has no room left (e.g. an image
+ * metadata-partition volumes, UDF 1.50 VATs.  A volume whose partition
+ * has no room left (e.g. an image
  * mastered to the size of its content) is refused with DISCFS_ENOSPC.
  * Hidden FIDs are kept.  Hard links are kept as hard links: several
  * FIDs naming one file entry whose FileLinkCount counts them; a name
@@ -159,6 +164,12 @@ int udf_update_mkdir(struct udf_update *u, const char *path,
 int udf_update_write_file(struct udf_update *u, const char *path,
 			  const struct udf_update_attr *a, uint64_t size,
 			  udf_update_read_fn fn, void *ctx, discfs_error *err);
+/* A FIFO, socket, or block or character device (mode's type bits) with
+ * no content; a device's numbers go in a Device Specification EA. */
+int udf_update_mknod(struct udf_update *u, const char *path, uint32_t mode,
+		     uint32_t major, uint32_t minor,
+		     const struct udf_update_attr *a, discfs_error *err);
+
 int udf_update_symlink(struct udf_update *u, const char *path,
 		       const char *target, const struct udf_update_attr *a,
 		       discfs_error *err);

@@ -2,7 +2,7 @@
  * udf/update_commit.c - one increment, in the order udf/update.h states:
  * addresses for new objects, content (file data, FID streams), the AED
  * chains of entries whose ADs overflow them, file entries, then the VAT
- * (write-once) or bitmap / in-place entries / bitmap / LVID (plain).
+ * (write-once) or in-place entries / bitmap / LVID (plain).
  * Every step's failure returns with the disc as before (plus
  * unreferenced blocks) and the staged changes kept for a retry.
  */
@@ -497,10 +497,11 @@ static int commit_plain(struct udf_update *u, struct nodelist *l, uint8_t *raw,
 			rc = write_fe(u, l->v[i], 0, raw, blk, err);
 	if (!rc)
 		rc = udf_bdev_sync(u->bd, err);
-	if (!rc)
-		rc = upd_bitmap_write(u, err);
-	if (!rc)
-		rc = udf_bdev_sync(u->bd, err);
+	/* The bitmap is written once, at the end: a commit cut before its
+	 * first in-place entry leaves the volume exactly as it was (the open
+	 * LVID is closed again at the next open), so the changes staged on
+	 * it still apply.  A cut after it leaves blocks in use marked free
+	 * until that repair marks them used (fsck_space.c). */
 	/* in place, children before parents: files first (their raised
 	 * link counts before the directories that gain the names), then
 	 * directories that receive a moved entry before the ones that lose

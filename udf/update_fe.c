@@ -111,14 +111,27 @@ static bool xattrs_set(const struct upd_node *n)
 	return n->attr.mask & UDF_ATTR_XATTRS;
 }
 
-/* The device numbers in old's EA space (kept when its xattrs change). */
-static bool old_device(const uint8_t *old, size_t fixed, uint32_t l_ea,
-		       uint32_t dev[2])
+/* Whether n's new entry gets a new EA space: its xattrs were set, or it
+ * is a new device (whose numbers the space records). */
+static bool ea_rebuilt(const struct upd_node *n, const uint8_t *old)
+{
+	return xattrs_set(n) || (!old && n->is_dev);
+}
+
+/* The device numbers of n's entry: a new device's own, else those in
+ * old's EA space (kept when its xattrs change). */
+static bool device_of(const struct upd_node *n, const uint8_t *old,
+		      size_t fixed, uint32_t l_ea, uint32_t dev[2])
 {
 	struct udf_ea_found f = { 0 };
 	discfs_error e = { 0 };
 
-	if (!old || !l_ea || udf_ea_space_parse(old + fixed, l_ea, -1, &f, &e) < 0 ||
+	if (!old) {
+		dev[0] = n->rdev[0];
+		dev[1] = n->rdev[1];
+		return n->is_dev;
+	}
+	if (!l_ea || udf_ea_space_parse(old + fixed, l_ea, -1, &f, &e) < 0 ||
 	    !f.has_device)
 		return false;
 	dev[0] = f.major;
@@ -133,9 +146,9 @@ static size_t new_ea_len(const struct upd_node *n, const uint8_t *old,
 {
 	uint32_t dev[2];
 
-	if (!xattrs_set(n))
+	if (!ea_rebuilt(n, old))
 		return old_l_ea;
-	return udf_ea_space_len(old_device(old, fixed, old_l_ea, dev),
+	return udf_ea_space_len(device_of(n, old, fixed, old_l_ea, dev),
 				n->attr.xattrs, n->attr.n_xattrs);
 }
 
@@ -150,7 +163,7 @@ static int replace_ea(const struct udf_update *u, const struct upd_node *n,
 		      discfs_error *err)
 {
 	uint32_t bs = u->bd->block_size, dev[2];
-	bool has_dev = old_device(old, v->fixed, old_l_ea, dev);
+	bool has_dev = device_of(n, old, v->fixed, old_l_ea, dev);
 	size_t new_l_ea = udf_ea_space_len(has_dev, n->attr.xattrs, n->attr.n_xattrs);
 	uint32_t l_ad = keep_ads ? get_le32(v->l_ad) : 0;
 	size_t len;
@@ -362,7 +375,12 @@ static void apply_attrs(const struct udf_update *u, const struct upd_node *n,
 
 static uint8_t fresh_type(const struct upd_node *n)
 {
-	return n->ftype == FT_DIR ? FT_DIR : n->is_link ? FT_SYMLINK : FT_FILE;
+	switch (n->ftype) {
+	case FT_DIR: case FT_FIFO: case FT_SOCKET: case FT_BLOCKDEV: case FT_CHARDEV:
+		return n->ftype;
+	default:
+		return n->is_link ? FT_SYMLINK : FT_FILE;
+	}
 }
 
 int upd_build_fe(struct udf_update *u, const struct upd_node *n,
@@ -404,7 +422,7 @@ int upd_build_fe(struct udf_update *u, const struct upd_node *n,
 	if (l_ea > bs - v.fixed)
 		return dfs_fail(err, DISCFS_EFORMAT, "'%s': bad extended attribute length",
 				n->name ? n->name : "/");
-	if (xattrs_set(n)) {
+	if (ea_rebuilt(n, old)) {
 		bool keep_ads = !(fresh || n->data_new || n->dir_dirty);
 		int rc = replace_ea(u, n, old, blk, &v, l_ea, keep_ads, loc, err);
 		if (rc)

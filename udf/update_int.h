@@ -43,6 +43,8 @@ struct upd_node {
 	uint32_t fid_uid;          /* UniqueID recorded in the FID */
 	uint8_t ftype;             /* FT_DIR, or 0 = some non-directory */
 	bool is_link;              /* new symlink */
+	bool is_dev;               /* new block or character device: ... */
+	uint32_t rdev[2];          /* ... its major and minor */
 	/* staged */
 	bool fe_dirty, dir_dirty, data_new;
 	bool gained;               /* a directory receiving a moved entry */

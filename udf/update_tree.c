@@ -3,6 +3,7 @@
  * disc, path lookup, and the staging operations of udf/update.h.
  */
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "udf/cs0.h"
@@ -544,6 +545,34 @@ static int symlink_body(const char *target, uint8_t **out, size_t *len,
 	}
 	*out = b;
 	*len = n;
+	return 0;
+}
+
+int udf_update_mknod(struct udf_update *u, const char *path, uint32_t mode,
+		     uint32_t major, uint32_t minor,
+		     const struct udf_update_attr *a, discfs_error *err)
+{
+	uint8_t ft;
+	struct upd_node *n;
+	int rc;
+
+	switch (mode & S_IFMT) {
+	case S_IFIFO: ft = FT_FIFO; break;
+	case S_IFSOCK: ft = FT_SOCKET; break;
+	case S_IFBLK: ft = FT_BLOCKDEV; break;
+	case S_IFCHR: ft = FT_CHARDEV; break;
+	default:
+		return dfs_fail(err, DISCFS_EINVAL, "%s: not a FIFO, socket or "
+				"device (mode %o)", path, mode);
+	}
+	if ((rc = create(u, path, ft, a, &n, err)))
+		return rc;
+	n->is_dev = ft == FT_BLOCKDEV || ft == FT_CHARDEV;
+	n->rdev[0] = major;
+	n->rdev[1] = minor;
+	n->size = 0;
+	n->data_new = true; /* recorded with no content */
+	u->pending = true;
 	return 0;
 }
 

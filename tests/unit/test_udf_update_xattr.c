@@ -7,12 +7,15 @@
  * rewritable (bitmap) volumes.  After each commit our reader gives back
  * exactly what was set, the tree and its contents are intact, fsck finds
  * no error, and the independent readers read the volume.  Attributes
- * that cannot fit in a file entry are refused.
+ * that cannot fit in a file entry are refused.  FIFOs, sockets and
+ * devices (udf_update_mknod) are entries without content, a device with
+ * its numbers in the same EA space.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "test_udf_update_helpers.h"
@@ -230,6 +233,54 @@ static void independent_readers_read_the_volume(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* FIFOs, sockets and devices: entries without content; a device's
+ * numbers in its EA space, beside its xattrs. */
+static void special_files_are_entries_without_content(void **state)
+{
+	struct env *e = *state;
+	struct udf_update_attr a = { .mask = UDF_ATTR_MODE | UDF_ATTR_XATTRS,
+				     .mode = 0600, .xattrs = two, .n_xattrs = 1 };
+	discfs_volume *v;
+	discfs_stat st;
+	discfs_error err = { 0 };
+
+	assert_int_equal(udf_update_mknod(e->u, "/pipe", S_IFIFO | 0644, 0, 0, NULL, &err), 0);
+	assert_int_equal(udf_update_mknod(e->u, "/null", S_IFCHR, 1, 3, &a, &err), 0);
+	assert_int_equal(udf_update_mknod(e->u, "/disk", S_IFBLK, 8, 17, NULL, &err), 0);
+	assert_int_equal(udf_update_mknod(e->u, "/sock", S_IFSOCK, 0, 0, NULL, &err), 0);
+	assert_int_equal(udf_update_mknod(e->u, "/file", S_IFREG, 0, 0, NULL, &err),
+			 -DISCFS_EINVAL);
+	ut_commit(e->u, NULL);
+	ut_check_fsck_clean(e->img);
+	assert_int_equal(discfs_volume_open(e->img, &v, &err), 0);
+	assert_int_equal(discfs_volume_stat(v, "/pipe", &st, &err), 0);
+	assert_true(S_ISFIFO(st.mode));
+	assert_int_equal(st.size, 0);
+	assert_int_equal(discfs_volume_stat(v, "/null", &st, &err), 0);
+	assert_true(S_ISCHR(st.mode));
+	assert_int_equal(st.mode & 07777, 0600);
+	assert_int_equal(st.rdev_major, 1);
+	assert_int_equal(st.rdev_minor, 3);
+	assert_true(st.flags & DISCFS_STAT_XATTRS);
+	assert_int_equal(discfs_volume_stat(v, "/disk", &st, &err), 0);
+	assert_true(S_ISBLK(st.mode));
+	assert_int_equal(st.rdev_major, 8);
+	assert_int_equal(st.rdev_minor, 17);
+	assert_int_equal(discfs_volume_stat(v, "/sock", &st, &err), 0);
+	assert_true(S_ISSOCK(st.mode));
+	discfs_volume_close(v);
+	assert_string_equal(xattrs_of(e, "/null"), "user.a=one");
+	/* replacing a device's xattrs keeps its numbers */
+	set_xattrs(e, "/null", NULL, 0);
+	ut_commit(e->u, NULL);
+	assert_int_equal(discfs_volume_open(e->img, &v, &err), 0);
+	assert_int_equal(discfs_volume_stat(v, "/null", &st, &err), 0);
+	assert_int_equal(st.rdev_major, 1);
+	assert_int_equal(st.rdev_minor, 3);
+	assert_false(st.flags & DISCFS_STAT_XATTRS);
+	discfs_volume_close(v);
+}
+
 #define BOTH(t) \
 	cmocka_unit_test_setup_teardown(t, setup_vat, teardown), \
 	cmocka_unit_test_setup_teardown(t, setup_plain, teardown)
@@ -242,6 +293,7 @@ int main(void)
 		BOTH(a_mode_change_or_new_content_keeps_them),
 		BOTH(xattrs_that_cannot_fit_are_refused),
 		BOTH(independent_readers_read_the_volume),
+		BOTH(special_files_are_entries_without_content),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
