@@ -141,15 +141,16 @@ static int open_volume(struct dfs_disc *d, const discfs_media_info *mi,
 	}
 	if (vi.free_blocks != UINT64_MAX && !mi->free_blocks)
 		d->free_bytes = vi.free_blocks * DISCFS_BLOCK_SIZE;
-	/* What identifies this committed state.  On a VAT volume the VAT in
-	 * use says it all; where the disc ends is left out, because an
+	/* What identifies this committed state.  On a VAT volume the VAT's
+	 * entries say it all; where the disc ends is left out, because an
 	 * increment cut short appends blocks without a new VAT and commits
 	 * nothing (fused/commit_update.h).  Elsewhere: where the disc ends,
 	 * the volume's counters and its free space. */
-	if (vi.layout == DISCFS_LAYOUT_VAT)
+	if (vi.layout == DISCFS_LAYOUT_VAT) /* by content: a VAT copied to the
+		* end by the repair of a cut-short commit is the same state */
 		snprintf(d->generation, sizeof(d->generation),
-			 "udf:%04x:vat%llu:f%u:d%u", mi->profile,
-			 (unsigned long long)vi.vat_block, vi.files, vi.dirs);
+			 "udf:%04x:vat%016llx:f%u:d%u", mi->profile,
+			 (unsigned long long)vi.vat_hash, vi.files, vi.dirs);
 	else
 		snprintf(d->generation, sizeof(d->generation),
 			 "udf:%04x:s%u:end%u:nwa%u:f%u:d%u:free%llu", mi->profile,
@@ -236,29 +237,6 @@ static bool finish_cut_short(const char *dev)
 	discfs_update_close(up);
 	fingerprint(dev, after);
 	return memcmp(before, after, sizeof(before)) != 0;
-}
-
-/* a and b without their ":vat<N>" part, equal and both VAT generations */
-static bool same_but_vat(const char *a, const char *b)
-{
-	const char *va = strstr(a, ":vat"), *vb = strstr(b, ":vat");
-
-	if (!va || !vb || va - a != vb - b || strncmp(a, b, (size_t)(va - a)))
-		return false;
-	va += 4 + strspn(va + 4, "0123456789");
-	vb += 4 + strspn(vb + 4, "0123456789");
-	return !strcmp(va, vb);
-}
-
-/*
- * The last VAT had to be copied to the end: the commit after it never
- * finished, so the volume is in the state the staged changes stack on,
- * only its VAT moved.
- */
-static void cut_short_as_before(struct dfs_disc *d, const char *staged_on)
-{
-	if (staged_on && same_but_vat(staged_on, d->generation))
-		snprintf(d->generation, sizeof(d->generation), "%s", staged_on);
 }
 
 /*
@@ -358,8 +336,6 @@ int dfs_disc_open(struct dfs_disc *d, const char *dev, uint64_t capacity_none,
 	else if (rc == 0) {
 		d->repaired = recovered;
 		empty_as_blank(d, staged_on);
-		if (recovered)
-			cut_short_as_before(d, staged_on);
 	}
 	snprintf(d->desc, sizeof(d->desc), "%s, %s, %llu bytes free",
 		 discfs_profile_name(mi.profile),

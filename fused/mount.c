@@ -39,6 +39,13 @@ int dfs_mount_open_store(struct dfs_mount *m, discfs_error *err)
 		.read = dfs_disc_read, .disc_ctx = &m->disc,
 		.adopt_finished_commit = m->disc.vol &&
 			(write_once(m->disc.profile) || !m->disc.repaired),
+		/* In place, a cut after the first rewritten file entry leaves
+		 * the disc partly old, partly committed: the journal is then
+		 * replayed over it (staging.h), from the record of the tree it
+		 * stacks on, kept for this. */
+		.keep_base_tree = m->disc.in_place,
+		.tolerate_cut_commit = m->disc.vol && m->disc.in_place &&
+				       m->disc.repaired,
 	};
 
 	struct dfs_inomap *map = NULL;

@@ -32,7 +32,7 @@ struct dfs_options {
 	unsigned commit_idle;       /* seconds; 0 = never */
 	unsigned threads;           /* FUSE worker threads (1: single loop) */
 	int writeback;              /* kernel writeback cache (-o writeback) */
-	int follow_cpu;             /* fused/cpu_follow.h (-o nofollow_cpu) */
+	int follow_cpu;             /* fused/cpu_follow.h (-o follow_cpu) */
 	uint64_t capacity;          /* DEV "none" only */
 	int allow_other;
 	int foreground, debug;

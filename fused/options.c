@@ -135,7 +135,6 @@ int dfs_options_parse(int argc, char **argv, struct dfs_options *o,
 	memset(o, 0, sizeof(*o));
 	o->capacity = 1ull << 30;
 	o->threads = 1;
-	o->follow_cpu = 1;
 	*fa = (struct fuse_args)FUSE_ARGS_INIT(argc, argv);
 	if (fuse_opt_parse(fa, &ps, spec, proc) < 0)
 		return -1;
@@ -233,7 +232,7 @@ void dfs_usage(FILE *f)
 		"  -o capacity=BYTES      size of DEV 'none' (default 1G)\n"
 		"  -o threads=N           FUSE worker threads (default 1)\n"
 		"  -o writeback           kernel writeback cache (default off)\n"
-		"  -o nofollow_cpu        do not move the daemon to its client's CPU\n"
+		"  -o follow_cpu          move the daemon to its one busy client's CPU\n"
 		"  -o allow_other         let other users in (needs\n"
 		"                         user_allow_other in /etc/fuse.conf)\n");
 }

@@ -9,6 +9,11 @@
  *                   stacks on
  *   seg-*.dat       staged file bytes (staging_segs.h)
  *   inomap          inode numbers kept across the last commit (inomap.h)
+ *   base-tree       in-place media: the committed tree's names as the
+ *                   journal's base generation holds them
+ *                   (stg_params.keep_base_tree)
+ *   tolerated       the generation a tolerant replay was done on
+ *   tolerated-ids   which disc objects are the base tree's (staging.c)
  *   commit-tree/, commit.img   temporary files of the full-image writer
  *                   (commit_image.h; removed at mount, no longer written)
  *
@@ -67,6 +72,30 @@ struct stg_params {
 	 * started afresh instead of failing with DISCFS_ECHANGED.
 	 */
 	bool adopt_finished_commit;
+	/*
+	 * In-place (rewritable) media: keep a record of the committed tree's
+	 * names and numbers (file "base-tree", written once per generation)
+	 * so that a commit cut short in the middle can be replayed over.
+	 */
+	bool keep_base_tree;
+	/*
+	 * The disc's volume was repaired at open after an in-place commit cut
+	 * short: when the journal stacks on another generation and its last
+	 * record is a COMMIT, the disc is partly the old and partly the
+	 * committed tree.  The journal is then replayed tolerantly
+	 * (stg_tree_apply_tolerant) onto it: objects the base tree knows get
+	 * the numbers the journal uses (by disc id), names it does not know
+	 * are marked ahead.  The result must name exactly what the journal
+	 * replayed on base-tree's names gives, else the open is refused
+	 * (DISCFS_ECHANGED, staging kept): e.g. an object the cut left with
+	 * no name on the disc is never silently dropped.  The file
+	 * "tolerated" names the disc generation this was tried on (written
+	 * first: the repaired volume reads as closed from then on), and
+	 * later opens on that same generation replay the same way (or refuse
+	 * the same way) instead of adopting a "finished" commit, until a
+	 * commit succeeds (stg_store_reset).
+	 */
+	bool tolerate_cut_commit;
 };
 
 struct stg_store {
@@ -82,13 +111,15 @@ struct stg_store {
 	uint64_t torn_bytes;      /* tail bytes dropped at open */
 	bool commit_pending;      /* the last record is a COMMIT */
 	bool adopted_commit;      /* open found a finished interrupted commit */
+	bool tolerated;           /* open replayed over a commit cut mid-way */
 };
 
 /*
  * Opens (creating it 0700 if needed) the staging directory dir, loads the
  * committed tree and replays the journal.  Fails with DISCFS_EBUSY when
  * another process holds it, DISCFS_ECHANGED when the journal stacks on a
- * different disc generation (the staged changes are then left untouched),
+ * different disc generation (the staged changes are then left untouched;
+ * also when a tolerant replay finds a change it cannot place),
  * DISCFS_EFORMAT when the journal is corrupt.
  */
 int stg_store_open(struct stg_store *s, const char *dir,

@@ -140,14 +140,30 @@ static void maybe_free(struct stg_tree *t, struct stg_inode *in)
 		inode_free(t, in);
 }
 
-/* Links a prepared dentry into the hash and its directory's list. */
-static void dentry_insert(struct stg_tree *t, struct stg_dentry *d)
+static void dentry_unhash(struct stg_tree *t, struct stg_dentry *d)
 {
 	size_t b = name_hash(d->parent->ino, d->name, d->name_len) & (t->dh_size - 1);
-	struct stg_inode *dir = d->parent;
+	struct stg_dentry **pp = &t->dh[b];
+
+	while (*pp != d)
+		pp = &(*pp)->hnext;
+	*pp = d->hnext;
+}
+
+static void dentry_hash(struct stg_tree *t, struct stg_dentry *d)
+{
+	size_t b = name_hash(d->parent->ino, d->name, d->name_len) & (t->dh_size - 1);
 
 	d->hnext = t->dh[b];
 	t->dh[b] = d;
+}
+
+/* Links a prepared dentry into the hash and its directory's list. */
+static void dentry_insert(struct stg_tree *t, struct stg_dentry *d)
+{
+	struct stg_inode *dir = d->parent;
+
+	dentry_hash(t, d);
 	d->next = NULL;
 	d->prev = dir->last;
 	if (dir->last)
@@ -166,13 +182,9 @@ static void dentry_insert(struct stg_tree *t, struct stg_dentry *d)
 /* Unlinks a dentry from hash and list; the caller frees it. */
 static void dentry_remove(struct stg_tree *t, struct stg_dentry *d)
 {
-	size_t b = name_hash(d->parent->ino, d->name, d->name_len) & (t->dh_size - 1);
-	struct stg_dentry **pp = &t->dh[b];
 	struct stg_inode *dir = d->parent;
 
-	while (*pp != d)
-		pp = &(*pp)->hnext;
-	*pp = d->hnext;
+	dentry_unhash(t, d);
 	if (d->prev)
 		d->prev->next = d->next;
 	else
@@ -701,5 +713,212 @@ int stg_tree_apply(struct stg_tree *t, const struct stg_op *op)
 	case STG_OP_SETXATTR: return stg_xattr_set(stg_tree_inode(t, op->ino), op);
 	case STG_OP_RMXATTR: return stg_xattr_remove(stg_tree_inode(t, op->ino), op);
 	default: return -EINVAL;
+	}
+}
+
+/* ------------------------------------------------------ renumbering */
+
+int stg_tree_renumber(struct stg_tree *t, uint64_t from, uint64_t to)
+{
+	struct stg_inode *in = stg_tree_inode(t, from), **pp;
+
+	if (!in)
+		return -ENOENT;
+	if (from == to)
+		return 0;
+	if (from == STG_ROOT_INO || to < 2)
+		return -EINVAL;
+	if (stg_tree_inode(t, to))
+		return -EEXIST;
+	/* The children are hashed under their directory's number. */
+	for (struct stg_dentry *d = in->first; d; d = d->next)
+		dentry_unhash(t, d);
+	pp = &t->ih[mix64(in->ino) & (t->ih_size - 1)];
+	while (*pp != in)
+		pp = &(*pp)->hnext;
+	*pp = in->hnext;
+	in->ino = to;
+	in->hnext = t->ih[mix64(to) & (t->ih_size - 1)];
+	t->ih[mix64(to) & (t->ih_size - 1)] = in;
+	for (struct stg_dentry *d = in->first; d; d = d->next)
+		dentry_hash(t, d);
+	return 0;
+}
+
+void stg_tree_each_dentry(struct stg_tree *t,
+			  void (*fn)(void *ctx, struct stg_dentry *d), void *ctx)
+{
+	for (size_t i = 0; t->dh && i < t->dh_size; i++)
+		for (struct stg_dentry *d = t->dh[i]; d; d = d->hnext)
+			fn(ctx, d);
+}
+
+/* --------------------------------------------------- tolerant replay */
+
+/* Does the subtree of in hold a name of an object older than the cut? */
+static int holds_old(const struct stg_inode *in)
+{
+	for (const struct stg_dentry *d = in->first; d; d = d->next)
+		if (d->ahead == STG_AHEAD_OLD ||
+		    (S_ISDIR(d->inode->mode) && holds_old(d->inode)))
+			return 1;
+	return 0;
+}
+
+static void drop_subtree(struct stg_tree *t, struct stg_dentry *d, int64_t when)
+{
+	struct stg_inode *in = d->inode;
+
+	while (S_ISDIR(in->mode) && in->last)
+		drop_subtree(t, in->last, when);
+	drop_name(t, d, when);
+}
+
+/*
+ * Drops an ahead-new name the journal is about to reuse.  A directory
+ * replaced by a directory first hands what it holds to the new one: an
+ * object moved in by the commit must not go with it.
+ */
+static int drop_ahead(struct stg_tree *t, struct stg_dentry *d,
+		      struct stg_inode *heir, int64_t when)
+{
+	struct stg_inode *in = d->inode;
+
+	if (d->ahead != STG_AHEAD_NEW)
+		return -EEXIST;
+	while (heir && S_ISDIR(in->mode) && in->first) {
+		struct stg_dentry *c = in->first;
+		struct stg_dentry *h = stg_tree_lookup(t, heir, c->name, c->name_len);
+		if (h && h->inode == c->inode) {
+			drop_name(t, c, when); /* shown twice: keep the journal's */
+			continue;
+		}
+		if (h) {
+			if (c->ahead != STG_AHEAD_NEW || holds_old(c->inode))
+				return -EEXIST;
+			drop_subtree(t, c, when);
+			continue;
+		}
+		dentry_remove(t, c);
+		c->parent = heir;
+		dentry_insert(t, c);
+	}
+	if (holds_old(in))
+		return -EEXIST;
+	drop_subtree(t, d, when);
+	return 0;
+}
+
+static int tol_create(struct stg_tree *t, const struct stg_op *op)
+{
+	int link = op->type == STG_OP_LINK;
+	const char *name = link ? op->name2 : op->name;
+	size_t len = link ? op->name2_len : op->name_len;
+	struct stg_inode *dir, *in = link ? stg_tree_inode(t, op->ino) : NULL;
+	struct stg_dentry *d;
+	int rc = get_dir(t, link ? op->newparent : op->parent, &dir);
+
+	if (rc == -ENOENT || (link && (!in || in->nlink == 0)))
+		return 0; /* the commit removed it: later ops remove the rest */
+	if (rc == 0 && valid_name(name, len) &&
+	    (d = stg_tree_lookup(t, dir, name, len)) && d->ahead) {
+		struct stg_inode *old = d->inode;
+		int dirs = op->type == STG_OP_MKNOD && S_ISDIR(op->mode) &&
+			   S_ISDIR(old->mode);
+		if (old == in) { /* the commit made this link already */
+			drop_name(t, d, op->time);
+			return stg_tree_apply(t, op);
+		}
+		if (dirs) {
+			/* The new directory first, then what the disc holds. */
+			dentry_remove(t, d);
+			rc = stg_tree_apply(t, op);
+			dentry_insert(t, d);
+			if (rc == 0)
+				rc = drop_ahead(t, d, stg_tree_inode(t, op->ino), op->time);
+			return rc;
+		}
+		if ((rc = drop_ahead(t, d, NULL, op->time)) < 0)
+			return rc;
+	}
+	return stg_tree_apply(t, op);
+}
+
+static int tol_unlink(struct stg_tree *t, const struct stg_op *op)
+{
+	struct stg_inode *dir;
+	struct stg_dentry *d;
+	int rc = get_dir(t, op->parent, &dir);
+
+	if (rc == -ENOENT)
+		return 0;
+	if (rc == 0 && valid_name(op->name, op->name_len)) {
+		d = stg_tree_lookup(t, dir, op->name, op->name_len);
+		if (!d || d->ahead)
+			return 0; /* what the journal removed is gone already */
+	}
+	return stg_tree_apply(t, op);
+}
+
+static int tol_rename(struct stg_tree *t, const struct stg_op *op)
+{
+	struct stg_inode *odir, *ndir;
+	struct stg_dentry *src, *dst;
+	int rc = get_dir(t, op->parent, &odir);
+
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0 || (rc = get_dir(t, op->newparent, &ndir)) < 0 ||
+	    !valid_name(op->name, op->name_len) ||
+	    !valid_name(op->name2, op->name2_len))
+		return stg_tree_apply(t, op);
+	src = stg_tree_lookup(t, odir, op->name, op->name_len);
+	if (!src || src->ahead)
+		return 0; /* the commit moved or removed it already */
+	dst = stg_tree_lookup(t, ndir, op->name2, op->name2_len);
+	if (dst && dst->ahead && dst->inode == src->inode) {
+		drop_name(t, dst, op->time); /* shown at both places */
+	} else if (dst && dst->ahead) {
+		/* A directory moved over one the commit wrote takes its content. */
+		int dirs = S_ISDIR(src->inode->mode) && S_ISDIR(dst->inode->mode);
+		rc = drop_ahead(t, dst, dirs ? src->inode : NULL, op->time);
+		if (rc < 0)
+			return rc;
+	}
+	return stg_tree_apply(t, op);
+}
+
+static int tol_xattr(struct stg_tree *t, const struct stg_op *op)
+{
+	struct stg_inode *in = stg_tree_inode(t, op->ino);
+	struct stg_op o = *op;
+
+	if (!in)
+		return 0;
+	if (op->type == STG_OP_RMXATTR)
+		return stg_tree_xattr(in, op->name, op->name_len)
+		       ? stg_xattr_remove(in, op) : 0;
+	/* The disc may show the final set already: set it either way. */
+	o.flags &= ~(STG_XATTR_CREATE | STG_XATTR_REPLACE);
+	return stg_xattr_set(in, &o);
+}
+
+int stg_tree_apply_tolerant(struct stg_tree *t, const struct stg_op *op)
+{
+	switch (op->type) {
+	case STG_OP_MKNOD: case STG_OP_SYMLINK: case STG_OP_LINK:
+		return tol_create(t, op);
+	case STG_OP_UNLINK:
+		return tol_unlink(t, op);
+	case STG_OP_RENAME:
+		return tol_rename(t, op);
+	case STG_OP_SETXATTR: case STG_OP_RMXATTR:
+		return tol_xattr(t, op);
+	case STG_OP_WRITE: case STG_OP_SETATTR:
+		if (!stg_tree_inode(t, op->ino))
+			return 0; /* the commit removed it */
+		/* fall through */
+	default:
+		return stg_tree_apply(t, op);
 	}
 }

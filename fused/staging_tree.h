@@ -63,10 +63,14 @@ struct stg_inode {
 	uint8_t changed;     /* STG_I_* */
 };
 
+/* stg_dentry.ahead: see stg_tree_apply_tolerant() */
+enum { STG_KNOWN = 0, STG_AHEAD_NEW = 1, STG_AHEAD_OLD = 2 };
+
 struct stg_dentry {
 	struct stg_dentry *hnext, *prev, *next;
 	struct stg_inode *parent, *inode;
 	uint16_t name_len;
+	uint8_t ahead;       /* STG_KNOWN, or a name the journal cannot know */
 	char name[];         /* NUL-terminated */
 };
 
@@ -92,6 +96,45 @@ struct stg_dentry *stg_tree_lookup(const struct stg_tree *t,
 
 /* Applies one op; 0 or -errno with the tree unchanged. */
 int stg_tree_apply(struct stg_tree *t, const struct stg_op *op);
+
+/*
+ * Tolerant replay, for a tree loaded from a rewritable disc whose in-place
+ * commit was cut short (staging.h): the disc shows every object wholly
+ * old or wholly as the commit left it, so the journal meets names it
+ * cannot know yet.  Before replaying, the store (staging.c) marks those
+ * "ahead" (STG_AHEAD_NEW: an object the commit created; STG_AHEAD_OLD: an
+ * object that existed before, named there by the commit); every other
+ * name is STG_KNOWN, as are the names replay makes.  Then:
+ *  - MKNOD/SYMLINK/LINK onto an ahead-new name: it is dropped (a directory
+ *    created over an ahead-new directory takes over what the disc shows
+ *    in it, as ahead names) and the op applies; LINK onto an ahead name of
+ *    its own inode: that name goes first; LINK of a gone inode and a
+ *    create in a gone directory are skipped;
+ *  - UNLINK of a gone or ahead name, in a gone directory: skipped;
+ *  - RENAME whose source is gone or ahead: skipped; onto an ahead-new
+ *    target: the target is dropped (merged as above when both are
+ *    directories); onto an ahead name of the same inode: that name goes;
+ *  - WRITE/SETATTR/SETXATTR/RMXATTR of a gone inode: skipped; SETXATTR
+ *    ignores CREATE/REPLACE (the disc may show the final set); RMXATTR of
+ *    a missing attribute: skipped.
+ * Anything else applies strictly; what would lose an object that existed
+ * before (dropping an ahead-old name, or a subtree holding one) fails
+ * with -EEXIST.  0 (applied or skipped) or -errno; unlike
+ * stg_tree_apply(), a failure may leave a drop done (the caller discards
+ * the tree).
+ */
+int stg_tree_apply_tolerant(struct stg_tree *t, const struct stg_op *op);
+
+/*
+ * Gives inode from the number to (the children stay with it).  -ENOENT
+ * (no such inode), -EINVAL (the root, or to < 2), -EEXIST (to is in use).
+ * next_ino is left alone: the caller keeps it above every number in use.
+ */
+int stg_tree_renumber(struct stg_tree *t, uint64_t from, uint64_t to);
+
+/* Calls fn for every name in the tree (any order; fn must not change it). */
+void stg_tree_each_dentry(struct stg_tree *t,
+			  void (*fn)(void *ctx, struct stg_dentry *d), void *ctx);
 
 /*
  * Adds an entry that is already on the disc (while loading); an ino

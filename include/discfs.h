@@ -639,6 +639,8 @@ typedef struct discfs_volume_info {
 	uint64_t free_blocks;  /* UINT64_MAX when not recorded (VAT) */
 	uint32_t files, dirs;  /* as recorded in the LVID / VAT header */
 	uint64_t vat_block;    /* block of the VAT in use (VAT layout) */
+	uint64_t vat_hash;     /* a hash of its entries: changes with every
+				* increment, not when the VAT is only copied */
 	int format;            /* enum discfs_volume_format */
 	int iso_names;         /* enum discfs_iso_names (ISO9660 volumes) */
 } discfs_volume_info;

@@ -4,7 +4,7 @@
 # Prints ratios (plain time / mount time: 1.0 = as fast, above = faster);
 # never passes or fails on time.  The mount is DEV "none" (staging only):
 # what is measured is the FUSE daemon and its staging store.  Beside it,
-# the same copy into discfs with -o nofollow_cpu (fused/cpu_follow.h) and
+# the same copy into discfs with -o follow_cpu (fused/cpu_follow.h) and
 # into bindfs, a generic FUSE passthrough, when it is installed.
 #
 # Environment:
@@ -36,15 +36,15 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 less() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 
-mount_fresh() { # KIND: mount | nofollow | bindfs
+mount_fresh() { # KIND: mount | follow | bindfs
 	rm -rf "$W/staging" "$W/bindsrc"
 	mkdir -p "$M"
 	case $1 in
 	bindfs)
 		mkdir -p "$W/bindsrc"
 		bindfs -f "$W/bindsrc" "$M" 2>"$W/daemon.log" & ;;
-	nofollow)
-		"$BUILD/discfs" none "$M" -f -o "staging=$W/staging,capacity=64G,no_commit_on_unmount,nofollow_cpu" \
+	follow)
+		"$BUILD/discfs" none "$M" -f -o "staging=$W/staging,capacity=64G,no_commit_on_unmount,follow_cpu" \
 			2>"$W/daemon.log" & ;;
 	*)
 		"$BUILD/discfs" none "$M" -f -o "staging=$W/staging,capacity=64G,no_commit_on_unmount" \
@@ -114,10 +114,10 @@ command -v bindfs >/dev/null 2>&1 && HAVE_BINDFS=1
 peers() {
 	tp=$(time_copy "$1" plain)
 	tm=$(time_copy "$1" mount)
-	tn=$(time_copy "$1" nofollow)
+	tn=$(time_copy "$1" follow)
 	R=$(ratio "$tp" "$tm")
 	printf 'plain %.2fs  discfs %.2fs  ratio %.2f\n' "$tp" "$tm" "$R"
-	printf '  discfs -o nofollow_cpu %.2fs  ratio %.2f\n' "$tn" "$(ratio "$tp" "$tn")"
+	printf '  discfs -o follow_cpu %.2fs  ratio %.2f\n' "$tn" "$(ratio "$tp" "$tn")"
 	if [ "$HAVE_BINDFS" = 1 ]; then
 		tb=$(time_copy "$1" bindfs)
 		printf '  bindfs %.2fs  ratio %.2f (discfs/bindfs speed %.2f)\n' \

@@ -244,6 +244,7 @@ void discfs_volume_info_get(const discfs_volume *v, discfs_volume_info *out)
 	out->files = i->num_files;
 	out->dirs = i->num_dirs;
 	out->vat_block = i->vat_block;
+	out->vat_hash = i->vat_hash;
 }
 
 static int count_xattr(void *ctx, const char *name, size_t name_len,

@@ -73,6 +73,18 @@ static int parse_vat(struct udf_vol *vol, struct udf_map *m,
 	return 0;
 }
 
+/* Every commit remaps or adds an entry; a VAT copied elsewhere unchanged
+ * (a cut-short commit put in order) keeps the hash. */
+static uint64_t vat_hash(const uint32_t *vat, uint32_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (uint32_t i = 0; i < n; i++)
+		for (int b = 0; b < 32; b += 8)
+			h = (h ^ ((vat[i] >> b) & 0xFFu)) * 1099511628211ull;
+	return h;
+}
+
 int udf_vat_try(struct udf_vol *vol, unsigned mapi, uint32_t lbn,
 		discfs_error *err)
 {
@@ -103,6 +115,7 @@ int udf_vat_try(struct udf_vol *vol, unsigned mapi, uint32_t lbn,
 	m->vat_abs = ino->abs;
 	vol->info.vat_block = ino->abs;
 	vol->info.vat_entries = m->vat_n;
+	vol->info.vat_hash = vat_hash(m->vat, m->vat_n);
 out:
 	free(data);
 	udf_inode_free(ino);

@@ -82,6 +82,8 @@ struct udf_vol_info {
 	char fs_ident[128];       /* FSD file set identifier */
 	uint64_t vat_block;       /* absolute block of the VAT ICB (VAT only) */
 	uint32_t vat_entries;
+	uint64_t vat_hash;        /* FNV-1a of the VAT's entries: what the
+				   * volume holds, not where its VAT is */
 	bool lvid_closed;         /* integrity type close */
 	uint32_t num_files;       /* LVID (or VAT 2.00 header) counts */
 	uint32_t num_dirs;

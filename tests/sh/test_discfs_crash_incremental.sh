@@ -1,13 +1,23 @@
 #!/bin/sh
 # tests/sh/test_discfs_crash_incremental.sh - an incremental commit cut
 # short through the daemon.  A disc holds a committed tree; then names are
-# added, a file changed, one removed, one renamed, and the commit is cut
-# short: the daemon killed (-9) before or after the increment is written,
-# or the emulated drive losing power after N writes.  After a remount
+# added, a file changed, one removed, files and directories renamed and
+# linked (changes()), and the commit is cut short: the daemon killed (-9)
+# before or after the increment is written, or the emulated drive losing
+# power after N writes.  After a remount
 # everything committed before is intact and the staged changes are shown
 # (committed or still staged); committing again and remounting shows the
 # expected tree read from the disc, and `discctl fsck` finds no error.
 # Media: BD-R and DVD+R (VAT increments); DVD+RW and BD-RE (in place).
+# On the rewritable media the power is cut after every write of the
+# commit in turn (1, 2, ... until the commit gets through), with a smaller
+# file so the sweep stays short: the in-place phase (file entries
+# rewritten, bitmap, LVID) leaves the disc partly old and partly committed,
+# and the staged changes must still be shown (replayed over it), also at a
+# second mount, and after the next commit is cut too.  Last, a known
+# engine gap is pinned: a file moved up out of
+# a subdirectory is nameless on the disc after one of the cuts; that
+# remount must be refused with the staged changes kept.
 set -eu
 [ -e /dev/fuse ] && command -v fusermount3 >/dev/null || { echo "no FUSE here"; exit 77; }
 command -v getfattr >/dev/null || { echo "attr tools missing (scripts/deps.sh)"; exit 77; }
@@ -34,6 +44,21 @@ mount_it() { # IMG STAGING [ENV]
 	done
 	fail "mount did not appear"
 }
+# As mount_it, but returns 1 (mount.err says why) when discfs refuses.
+mount_or_refused() { # IMG STAGING
+	"$BUILD/discfs" "$1" "$M" -f -o "staging=$2,no_commit_on_unmount" 2>"$W/mount.err" &
+	PID=$!
+	for _ in $(seq 200); do
+		mountpoint -q "$M" && return 0
+		if ! kill -0 "$PID" 2>/dev/null; then
+			wait "$PID" 2>/dev/null || true
+			PID=""
+			return 1
+		fi
+		sleep 0.05
+	done
+	fail "mount did not appear"
+}
 unmount_it() {
 	fusermount3 -u "$M" 2>/dev/null || fusermount3 -u -z "$M" 2>/dev/null || true
 	wait "$PID" 2>/dev/null || true
@@ -46,6 +71,22 @@ changes() { # DIR: the increment, the same on both sides
 	printf 'changed\n' >> "$1/keep/a.txt"
 	rm "$1/gone.txt"
 	mv "$1/old.txt" "$1/keep/new.txt"
+	# an older file moved into a new directory, a hard link, a name that
+	# changes type, a symbolic link, a new directory renamed and a file
+	# moved out of it.  Not (in-place engine gaps, udf/update.h order):
+	# an older entry moved out of a subdirectory to where only a
+	# parent's rewrite shows it (nameless after some cuts: the remount
+	# refuses), an older directory moved (its ".." rewritten before the
+	# parent that names it).
+	mv "$1/moved.txt" "$1/added/moved.txt"
+	[ "$upmove" = 0 ] || mv "$1/keep/big.bin" "$1/big.bin"
+	ln "$1/keep/a.txt" "$1/keep/a-link.txt"
+	mkdir "$1/gone.txt"
+	ln -s keep/a.txt "$1/sym"
+	mkdir "$1/tmpd"
+	printf 'hi\n' > "$1/tmpd/f"
+	mv "$1/tmpd" "$1/final"
+	mv "$1/final/f" "$1/keep/f2"
 	touch -d '2012-12-12 12:12:12' "$1/added/blob.bin" "$1/keep/a.txt"
 }
 expect_tree() { # WHAT
@@ -62,7 +103,8 @@ run() { # MEDIA HOW
 	head -c 100000 /dev/urandom > "$W/before/keep/big.bin"
 	printf 'gone\n' > "$W/before/gone.txt"
 	printf 'old\n' > "$W/before/old.txt"
-	head -c 300000 /dev/urandom > "$W/blob"
+	printf 'moved\n' > "$W/before/moved.txt"
+	head -c "$blob_size" /dev/urandom > "$W/blob"
 	"$BUILD/discctl" emu create --media "$media" --capacity 30000 "$img" > /dev/null
 	"$BUILD/discctl" emu time-scale "$img" 0 > /dev/null
 	mount_it "$img" "$stg"
@@ -79,13 +121,53 @@ run() { # MEDIA HOW
 		unmount_it ;;
 	power-*)
 		"$BUILD/discctl" emu fault "$img" "power-loss-after=${how#power-}"
-		"$BUILD/discctl" commit "$M" 2>"$W/err" && fail "$media $how: commit succeeded through a power loss"
-		grep -q "stay staged" "$W/err" || fail "$media $how: unclear error: $(cat "$W/err")"
+		if "$BUILD/discctl" commit "$M" 2>"$W/err" >/dev/null; then
+			# a sweep ends when the commit needs fewer writes
+			[ "$sweep" = 1 ] || fail "$media $how: commit succeeded through a power loss"
+			through=1
+		else
+			grep -q "stay staged" "$W/err" || fail "$media $how: unclear error: $(cat "$W/err")"
+		fi
 		unmount_it
 		"$BUILD/discctl" emu fault "$img" clear > /dev/null ;;
 	esac
-	mount_it "$img" "$stg"
+	if [ "$upmove" = 1 ]; then
+		sum=$(cksum < "$stg/journal")
+		if ! mount_or_refused "$img" "$stg"; then
+			grep -q "does not give back the staged tree ('big.bin' is missing)" "$W/mount.err" ||
+				fail "$media $how: refused unclearly: $(cat "$W/mount.err")"
+			[ "$(cksum < "$stg/journal")" = "$sum" ] ||
+				fail "$media $how: the refused mount changed the staged changes"
+			# the volume reads as closed now: refused again, not
+			# taken for a finished commit
+			! mount_or_refused "$img" "$stg" &&
+				grep -q "does not give back the staged tree" "$W/mount.err" &&
+				[ "$(cksum < "$stg/journal")" = "$sum" ] ||
+				fail "$media $how: the second mount did not refuse the same way"
+			refused=$((refused + 1))
+			echo "ok: $media $how: refused, the changes kept"
+			return 0
+		fi
+	else
+		mount_it "$img" "$stg"
+	fi
 	expect_tree "$media $how, remounted"
+	# and again: the volume reads as put in order by now (rewritable: the
+	# LVID closed; write-once: the last VAT copied to the end), which
+	# must not pass for a finished commit
+	unmount_it
+	mount_it "$img" "$stg"
+	expect_tree "$media $how, remounted twice"
+	# the disc was partly committed: the journal was replayed over it
+	[ -e "$stg/tolerated" ] && tolerated=$((tolerated + 1))
+	if [ -n "$second" ]; then # the commit after the replay is cut too
+		"$BUILD/discctl" emu fault "$img" "power-loss-after=$second"
+		"$BUILD/discctl" commit "$M" >/dev/null 2>&1 && through=1
+		unmount_it
+		"$BUILD/discctl" emu fault "$img" clear > /dev/null
+		mount_it "$img" "$stg"
+		expect_tree "$media $how, then cut after $second"
+	fi
 	"$BUILD/discctl" commit "$M" 2>"$W/err" || fail "$media $how: commit again: $(cat "$W/err")"
 	unmount_it
 	mount_it "$img" "$stg"
@@ -95,14 +177,50 @@ run() { # MEDIA HOW
 	"$BUILD/discctl" fsck "$img" > "$W/fsck.out" 2>&1 || { cat "$W/fsck.out"; fail "$media $how: fsck"; }
 	echo "ok: $media $how"
 }
+sweep=0 through=0 blob_size=300000 tolerated=0 upmove=0 second=""
 for media in bd-r dvd+r; do
 	for how in kill-before-commit kill-after-commit power-1 power-5 power-40 power-150; do
 		run "$media" "$how"
 	done
 done
 for media in dvd+rw bd-re; do
-	for how in kill-before-commit kill-after-commit power-1 power-3 power-8 power-40; do
+	for how in kill-before-commit kill-after-commit power-40; do
 		run "$media" "$how"
 	done
+	sweep=1 through=0 blob_size=20000 n=1 tolerated=0
+	while [ "$through" = 0 ]; do
+		[ "$n" -le 1000 ] || fail "$media: the commit never got through"
+		run "$media" "power-$n"
+		n=$((n + 1))
+	done
+	[ "$n" -gt 10 ] || fail "$media: the commit got through after $((n - 2)) writes: nothing swept"
+	# the cuts inside the in-place phase (file entries rewritten)
+	[ "$tolerated" -ge 3 ] || fail "$media: only $tolerated cut(s) left a partly committed disc"
+	echo "ok: $media cut after each of the commit's $((n - 2)) writes ($tolerated partly committed)"
+	writes=$((n - 2))
+	sweep=0 blob_size=300000
 done
+# A cut in the in-place phase, then the commit after the replay cut after
+# every 4th of its writes: each replay starts from what the last found.
+# (That commit rewrites what the first one wrote: ~170 writes.)
+first=$((writes - 3)) second=1 through=0
+while [ "$through" = 0 ]; do
+	[ "$second" -le 1000 ] || fail "bd-re: the second commit never got through"
+	run bd-re "power-$first"
+	second=$((second + 4))
+done
+echo "ok: bd-re power-$first, then the next commit cut after every 4th of its writes"
+second=""
+# A known gap of the in-place order (udf/update.h: children before
+# parents): a file moved from a subdirectory up to its parent has no name
+# on the disc between the two rewrites.  A cut there must be refused at
+# the next mount with the staged changes kept, never shown without it.
+upmove=1 sweep=1 through=0 blob_size=20000 n=1 refused=0
+while [ "$through" = 0 ]; do
+	[ "$n" -le 1000 ] || fail "bd-re: the commit never got through"
+	run bd-re "power-$n"
+	n=$((n + 1))
+done
+[ "$refused" -ge 1 ] || fail "bd-re: no cut left the moved file nameless (the engine order changed? make this a plain sweep)"
+echo "ok: bd-re file moved up: $refused cut(s) refused, the changes kept"
 echo "all ok"
