@@ -22,9 +22,13 @@
  *  blocks the space bitmap says are free.  Order, each step synced before
  *  the next: LVID marked open; new data, new FID streams and the file
  *  entries of new objects; the file entries of changed objects rewritten
- *  in place, children before parents (one sector each: every object is
- *  at any moment wholly its previous or wholly its new version, and
- *  nothing a visible entry references is ever overwritten); the bitmap
+ *  in place, files first, then directories, one that gains the name of a
+ *  moved object before the one that loses it (else children before
+ *  parents; a cycle, names moved both ways between two directories, is
+ *  broken in that order and leaves an object nameless for one rewrite);
+ *  one sector each: every object is at any moment wholly its previous
+ *  or wholly its new version, and nothing a visible entry references is
+ *  ever overwritten; the bitmap
  *  with the new blocks used and the old ones freed; the LVID closed with
  *  the new counts, free space and next unique ID.  A crash leaves every
  *  object readable in its previous or its new version and never loses

@@ -486,6 +486,104 @@ static int commit_vat(struct udf_update *u, struct nodelist *l, uint8_t *raw,
 	return rc;
 }
 
+/* The directory on the disc that shows what is named in dir: dir itself,
+ * or for a new directory its first ancestor on the disc. */
+static struct upd_node *shown_by(struct upd_node *dir)
+{
+	while (!dir->on_disc && dir->parent)
+		dir = dir->parent;
+	return dir;
+}
+
+struct move {
+	struct upd_node *gain, *lose;
+};
+
+/* The objects on the disc that the tree now names in another directory:
+ * gain shows the new name, lose drops the old.  *out is malloc'ed. */
+static int collect_moves(struct nodelist *l, struct move **out, size_t *n,
+			 discfs_error *err)
+{
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		struct upd_node *d = l->v[i];
+		if (d->ftype != FT_DIR || !d->dir_dirty)
+			continue;
+		for (size_t k = 0; k < d->nkids; k++) {
+			struct upd_node *c = d->kids[k];
+			if (!c || !c->on_disc || !c->disc_parent ||
+			    shown_by(d) == c->disc_parent)
+				continue;
+			if (*n == cap) {
+				struct move *g = realloc(*out, (cap = cap ? 2 * cap : 16) *
+								sizeof(*g));
+				if (!g)
+					return dfs_fail(err, DISCFS_ENOMEM, "out of memory");
+				*out = g;
+			}
+			(*out)[(*n)++] = (struct move){ shown_by(d), c->disc_parent };
+		}
+	}
+	return 0;
+}
+
+/* The next directory to write: the first in default order (children
+ * before parents) that waits for none, or the first at all (a cycle). */
+static struct upd_node *next_dir(struct nodelist *l)
+{
+	struct upd_node *first = NULL;
+
+	for (size_t i = l->n; i-- > 0;) {
+		struct upd_node *n = l->v[i];
+		if (!n->on_disc || n->ftype != FT_DIR || n->topo_done)
+			continue;
+		if (!n->topo_wait)
+			return n;
+		if (!first)
+			first = n;
+	}
+	return first;
+}
+
+/*
+ * Rewrites the directories on the disc in place: one that gains the name
+ * of a moved object before the one that loses it (a cut in between shows
+ * the object twice rather than nowhere, and the raised link count of a
+ * directory gaining a subdirectory comes first); otherwise children
+ * before parents.  A cycle (names swapped between two directories) is
+ * broken in that default order.
+ */
+static int write_dirs_in_place(struct udf_update *u, struct nodelist *l,
+			       uint8_t *raw, uint8_t *blk, discfs_error *err)
+{
+	struct move *mv;
+	size_t n_mv, left = 0;
+	int rc = collect_moves(l, &mv, &n_mv, err);
+
+	for (size_t i = 0; i < l->n; i++) {
+		l->v[i]->topo_wait = 0;
+		l->v[i]->topo_done = false;
+		left += l->v[i]->on_disc && l->v[i]->ftype == FT_DIR;
+	}
+	for (size_t k = 0; k < n_mv; k++)
+		mv[k].lose->topo_wait++;
+	while (!rc && left--) {
+		struct upd_node *pick = next_dir(l);
+		pick->topo_done = true;
+		rc = write_fe(u, pick, 0, raw, blk, err);
+		for (size_t k = 0; k < n_mv; k++)
+			if (mv[k].gain == pick && mv[k].lose->topo_wait) {
+				mv[k].lose->topo_wait--;
+				mv[k].gain = NULL; /* released once */
+			}
+	}
+	free(mv);
+	return rc;
+}
+
 static int commit_plain(struct udf_update *u, struct nodelist *l, uint8_t *raw,
 			uint8_t *blk, discfs_error *err)
 {
@@ -502,17 +600,15 @@ static int commit_plain(struct udf_update *u, struct nodelist *l, uint8_t *raw,
 	 * LVID is closed again at the next open), so the changes staged on
 	 * it still apply.  A cut after it leaves blocks in use marked free
 	 * until that repair marks them used (fsck_space.c). */
-	/* in place, children before parents: files first (their raised
-	 * link counts before the directories that gain the names), then
-	 * directories that receive a moved entry before the ones that lose
-	 * it (a crash in between shows it twice rather than nowhere) */
-	for (int pass = 0; pass < 3; pass++)
-		for (size_t i = l->n; !rc && i-- > 0;) {
-			struct upd_node *n = l->v[i];
-			int when = n->ftype != FT_DIR ? 0 : n->gained ? 1 : 2;
-			if (n->on_disc && when == pass)
-				rc = write_fe(u, n, 0, raw, blk, err);
-		}
+	/* in place: files first (their raised link counts before the
+	 * directories that gain the names), then the directories */
+	for (size_t i = l->n; !rc && i-- > 0;) {
+		struct upd_node *n = l->v[i];
+		if (n->on_disc && n->ftype != FT_DIR)
+			rc = write_fe(u, n, 0, raw, blk, err);
+	}
+	if (!rc)
+		rc = write_dirs_in_place(u, l, raw, blk, err);
 	/* names gone: their count drops once no directory names them */
 	bool folds = false;
 	for (size_t i = 0; i < l->n; i++)

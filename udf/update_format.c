@@ -41,6 +41,7 @@ struct fmt {
 	uint16_t rev, ver;
 	const char *label;
 	struct ecma_timestamp now;
+	int64_t now_unix;                    /* the same, for the set id */
 	uint32_t part_len, sbd_blocks;
 	uint32_t fsd, root, stream, vat_icb; /* partition blocks */
 	uint8_t *img;                        /* blocks 0 .. end-1 */
@@ -75,7 +76,8 @@ static void pvd(struct fmt *f, uint8_t *b, uint32_t loc)
 	put_le16(p->max_interchange_level, 3);
 	put_le32(p->charset_list, 1);
 	put_le32(p->max_charset_list, 1);
-	snprintf(set, sizeof(set), "%016llx%s", (unsigned long long)time(NULL) ^
+	/* once per volume: the main and reserve VDS must be identical */
+	snprintf(set, sizeof(set), "%016llx%s", (unsigned long long)f->now_unix ^
 		 (unsigned long long)(uintptr_t)f, f->label);
 	udf_dstring_put(p->vol_set_ident, sizeof(p->vol_set_ident), set, NULL);
 	udf_charspec_cs0(&p->desc_charset);
@@ -333,6 +335,7 @@ static int plan(struct fmt *f, const struct udf_update_opts *o, discfs_error *er
 		f->end = F_PART + f->stream + 1;
 	}
 	int64_t now = o && o->now ? o->now : (int64_t)time(NULL);
+	f->now_unix = now;
 	udf_ts_from_unix(&f->now, now, 0, o ? o->tz_minutes : 0);
 	return 0;
 }

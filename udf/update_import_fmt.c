@@ -42,6 +42,7 @@ struct sfmt {
 	uint16_t rev, ver;
 	const char *label;
 	struct ecma_timestamp now;
+	int64_t now_unix;   /* the same, for the volume set id */
 	uint8_t *img;         /* S_BLOCKS blocks from s */
 };
 
@@ -74,7 +75,8 @@ static void put_pvd(struct sfmt *f, uint8_t *b, uint32_t loc)
 	put_le32(p->charset_list, 1);
 	put_le32(p->max_charset_list, 1);
 	/* the volume set identifier starts with 16 unique hex digits */
-	snprintf(set, sizeof(set), "%016llx%s", (unsigned long long)time(NULL) ^
+	/* once per volume: the main and reserve VDS must be identical */
+	snprintf(set, sizeof(set), "%016llx%s", (unsigned long long)f->now_unix ^
 		 ((unsigned long long)f->s << 20), f->label);
 	udf_dstring_put(p->vol_set_ident, sizeof(p->vol_set_ident), set, NULL);
 	udf_charspec_cs0(&p->desc_charset);
@@ -306,6 +308,7 @@ static int plan(struct sfmt *f, const struct udf_update_opts *o,
 	f->part_len = (uint32_t)(bd->capacity - part_start);
 	f->p_tree = f->s + S_TREE - part_start;
 	int64_t now = o && o->now ? o->now : (int64_t)time(NULL);
+	f->now_unix = now;
 	udf_ts_from_unix(&f->now, now, 0, o ? o->tz_minutes : 0);
 	return 0;
 }

@@ -30,6 +30,7 @@ struct upd_node {
 	uint8_t *cs0;              /* the FID name as recorded (CS0) */
 	uint8_t cs0_len;
 	struct upd_node *parent;
+	struct upd_node *disc_parent; /* the directory naming it on the disc */
 	struct upd_node **kids;    /* in FID order; NULL = a removed entry */
 	size_t nkids, cap, nlive;
 	size_t slot;               /* index in the parent's kids */
@@ -47,7 +48,6 @@ struct upd_node {
 	uint32_t rdev[2];          /* ... its major and minor */
 	/* staged */
 	bool fe_dirty, dir_dirty, data_new;
-	bool gained;               /* a directory receiving a moved entry */
 	struct udf_update_attr attr; /* attributes to set (mask) */
 	struct udf_xattr *xa;      /* attr.xattrs: the node's own copy */
 	uint64_t size;             /* new content length */
@@ -64,6 +64,8 @@ struct upd_node {
 	struct upd_node *alias_next; /* ... through this */
 	int32_t link_delta;        /* owner: names added minus added names removed */
 	/* commit scratch */
+	uint32_t topo_wait;        /* plain: directories to write before it */
+	bool topo_done;
 	int32_t fold;              /* other removed names of this entry */
 	bool folded;               /* removed name counted by another node */
 	uint32_t new_lbn;          /* FE block (physical partition) */

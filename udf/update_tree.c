@@ -258,6 +258,7 @@ static int load_one(void *arg, const struct udf_fid *f, discfs_error *err)
 	memcpy(k->cs0, f->name, f->l_fi);
 	k->cs0_len = f->l_fi;
 	k->on_disc = true;
+	k->disc_parent = c->dir;
 	k->icb = f->icb;
 	k->fid_chars = f->characteristics & (FID_HIDDEN | FID_METADATA);
 	k->fid_uid = f->unique_id;
@@ -635,7 +636,6 @@ static int promote(struct udf_update *u, struct upd_node *e,
 	l->cs0_len = cl;
 	upd_node_free(l);
 	u->num_files--;
-	ldir->gained = ldir->gained || ldir != edir;
 	return kid_add(ldir, e, err);
 }
 
@@ -734,7 +734,6 @@ int udf_update_rename(struct udf_update *u, const char *from, const char *to,
 	n->cs0_len = tmp.cs0_len;
 	mark_dir(u, from_dir);
 	mark_dir(u, dir);
-	dir->gained = dir != from_dir;
 	return kid_add(dir, n, err);
 }
 
