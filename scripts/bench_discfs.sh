@@ -127,6 +127,9 @@ peers() {
 	fi
 }
 
+# Each copy is timed BENCH_RUNS times (best counts); page-cache writeback
+# of the previous copy can still be running, so the first copy of a kind
+# may pay for it: compare runs with BENCH_RUNS=2 or more.
 echo "== large files: $LARGE_MB MiB in 8 files (target >= 0.9)"
 peers "$W/large"
 rl=$R
