@@ -84,6 +84,31 @@ int bs_write_params(struct mmc_transport *t, const struct mmc_page_05 *p,
 	return mmc_run(t, &c, err);
 }
 
+int bs_set_multisession(struct mmc_transport *t, uint8_t ms, discfs_error *err)
+{
+	struct mmc_page_05 p05;
+	struct mmc_page_ref ref;
+	struct mmc_cmd c;
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	mmc_cdb_mode_sense10(&c, MMC_PAGE_WRITE_PARAMS, MMC_PC_CURRENT, NULL, 0);
+	rc = mmc_fetch(t, &c, 4096, &buf, &len, err);
+	if (rc < 0)
+		return dfs_wrap(err, rc, "reading the write parameters");
+	rc = mmc_parse_mode_sense10(buf, len, MMC_PAGE_WRITE_PARAMS, &ref, err);
+	if (rc == 0)
+		rc = mmc_parse_page_05(ref.data, ref.size, &p05, err);
+	free(buf);
+	if (rc < 0)
+		return dfs_wrap(err, rc, "reading the write parameters");
+	p05.multisession = ms;
+	p05.test_write = false;
+	rc = bs_write_params(t, &p05, err);
+	return rc < 0 ? dfs_wrap(err, rc, "setting the write parameters") : 0;
+}
+
 int bs_reserve_track(struct mmc_transport *t, uint32_t blocks,
 		     discfs_error *err)
 {

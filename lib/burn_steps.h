@@ -30,6 +30,10 @@ bool bs_feature_current(struct mmc_transport *t, uint16_t code);
 /* MODE SELECT page 05 with the given parameters. */
 int bs_write_params(struct mmc_transport *t, const struct mmc_page_05 *p,
 		    discfs_error *err);
+/* Page 05 as the drive has it, with its multi-session bits set to ms
+ * (0: the next CLOSE SESSION finalizes; 3: it keeps the disc appendable)
+ * and test writing off; MODE SELECT.  Errors name which step failed. */
+int bs_set_multisession(struct mmc_transport *t, uint8_t ms, discfs_error *err);
 int bs_reserve_track(struct mmc_transport *t, uint32_t blocks,
 		     discfs_error *err);
 /* SET STREAMING (DVD/BD) or SET CD SPEED (CD); 0 = maximum.  Failures are

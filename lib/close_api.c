@@ -81,30 +81,10 @@ static int finalize_fn(uint16_t p)
 	}
 }
 
-/* MODE SENSE page 05 as the drive has it, MS bits set to 00, MODE SELECT. */
+/* No next session: the close finalizes. */
 static int set_no_next_session(struct mmc_transport *t, discfs_error *err)
 {
-	struct mmc_page_05 p05;
-	struct mmc_page_ref ref;
-	struct mmc_cmd c;
-	uint8_t *buf;
-	size_t len;
-	int rc;
-
-	mmc_cdb_mode_sense10(&c, MMC_PAGE_WRITE_PARAMS, MMC_PC_CURRENT, NULL, 0);
-	rc = mmc_fetch(t, &c, 4096, &buf, &len, err);
-	if (rc < 0)
-		return dfs_wrap(err, rc, "reading the write parameters");
-	rc = mmc_parse_mode_sense10(buf, len, MMC_PAGE_WRITE_PARAMS, &ref, err);
-	if (rc == 0)
-		rc = mmc_parse_page_05(ref.data, ref.size, &p05, err);
-	free(buf);
-	if (rc < 0)
-		return dfs_wrap(err, rc, "reading the write parameters");
-	p05.multisession = 0;  /* no next session: the close finalizes */
-	p05.test_write = false;
-	rc = bs_write_params(t, &p05, err);
-	return rc < 0 ? dfs_wrap(err, rc, "setting the write parameters") : 0;
+	return bs_set_multisession(t, 0, err);
 }
 
 /* CLOSE TRACK on every track holding data that is still open. */

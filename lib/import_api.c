@@ -86,31 +86,11 @@ uint64_t discfs_udf_session_start(discfs_drive *drive)
 	return 0;
 }
 
-/* Page 05 as the drive has it, with the next session allowed (CD, DVD-R:
- * the MS bits decide whether CLOSE SESSION finalizes). */
+/* The next session allowed (CD, DVD-R: the MS bits decide whether CLOSE
+ * SESSION finalizes). */
 static int allow_next_session(struct mmc_transport *t, discfs_error *err)
 {
-	struct mmc_page_05 p05;
-	struct mmc_page_ref ref;
-	struct mmc_cmd c;
-	uint8_t *buf;
-	size_t len;
-	int rc;
-
-	mmc_cdb_mode_sense10(&c, MMC_PAGE_WRITE_PARAMS, MMC_PC_CURRENT, NULL, 0);
-	rc = mmc_fetch(t, &c, 4096, &buf, &len, err);
-	if (rc < 0)
-		return dfs_wrap(err, rc, "reading the write parameters");
-	rc = mmc_parse_mode_sense10(buf, len, MMC_PAGE_WRITE_PARAMS, &ref, err);
-	if (rc == 0)
-		rc = mmc_parse_page_05(ref.data, ref.size, &p05, err);
-	free(buf);
-	if (rc < 0)
-		return dfs_wrap(err, rc, "reading the write parameters");
-	p05.multisession = 3;
-	p05.test_write = false;
-	rc = bs_write_params(t, &p05, err);
-	return rc < 0 ? dfs_wrap(err, rc, "setting the write parameters") : 0;
+	return bs_set_multisession(t, 3, err);
 }
 
 int discfs_close_session(discfs_drive *drive, discfs_error *err)
