@@ -25,68 +25,25 @@
 #define BIG_BLOCKS 700u
 #define VAT_CAP 12000u
 
-struct env {
-	char dir[128];
-	char img[256];
-	enum udf_bdev_kind kind;
-	const char *media;
-	uint64_t cap;
-	struct ut_model *m;
-	struct udf_bdev bd;
-	struct udf_update *u;
-};
-
-static int setup_kind(void **state, enum udf_bdev_kind kind, const char *media,
-		      uint64_t cap)
-{
-	struct env *e = calloc(1, sizeof(*e));
-	ut_tmpdir(e->dir, sizeof(e->dir));
-	snprintf(e->img, sizeof(e->img), "%s/disc.img", e->dir);
-	e->kind = kind;
-	e->media = media;
-	e->cap = cap;
-	e->m = calloc(1, sizeof(*e->m));
-	ut_blank(e->img, cap);
-	ut_open(e->img, kind, cap, media, true, &e->bd, &e->u);
-	*state = e;
-	return 0;
-}
-
 static int setup(void **state)
 {
-	return setup_kind(state, UDF_BDEV_RANDOM, "dvd+rw", CAP);
+	return ut_env_setup(state, UDF_BDEV_RANDOM, "dvd+rw", CAP);
 }
 
 static int setup_vat(void **state)
 {
-	return setup_kind(state, UDF_BDEV_SEQUENTIAL, "dvd+r", VAT_CAP);
+	return ut_env_setup(state, UDF_BDEV_SEQUENTIAL, "dvd+r", VAT_CAP);
 }
 
 static int setup_vat_big(void **state)
 {
-	return setup_kind(state, UDF_BDEV_SEQUENTIAL, "dvd+r", 3 * VAT_CAP);
+	return ut_env_setup(state, UDF_BDEV_SEQUENTIAL, "dvd+r", 3 * VAT_CAP);
 }
 
-static int teardown(void **state)
-{
-	struct env *e = *state;
-	udf_update_close(e->u);
-	udf_bdev_close(&e->bd);
-	ut_rmdir(e->dir);
-	free(e->m);
-	free(e);
-	return 0;
-}
 
-/* Commits, reopens from the disc, checks tree and a clean fsck. */
-static void commit_check(struct env *e)
+static void commit_check(struct ut_env *e)
 {
-	ut_commit(e->u, NULL);
-	udf_update_close(e->u);
-	udf_bdev_close(&e->bd);
-	ut_open(e->img, e->kind, e->cap, e->media, false, &e->bd, &e->u);
-	ut_check_tree(e->img, e->m);
-	ut_check_fsck_clean(e->img);
+	ut_env_commit_check(e, NULL);
 }
 
 static uint64_t used_blocks(const char *img)
@@ -99,7 +56,7 @@ static uint64_t used_blocks(const char *img)
 }
 
 /* NFRAG one-block files, then every other one removed: ~2 holes each. */
-static void fragment(struct env *e)
+static void fragment(struct ut_env *e)
 {
 	char p[64];
 	ut_mkdir(e->u, e->m, "/frag");
@@ -133,7 +90,7 @@ static void shape(const char *img, const char *path, uint32_t *n_ext,
 
 static void test_file_in_fragmented_space_gets_an_aed_chain(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	uint32_t n_ext, n_aed;
 	fragment(e);
 	uint64_t before = used_blocks(e->img);
@@ -152,7 +109,7 @@ static void test_file_in_fragmented_space_gets_an_aed_chain(void **state)
 
 static void test_rewriting_the_file_frees_its_old_chain(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	uint32_t n_ext, n_aed, n_ext2, n_aed2;
 	fragment(e);
 	uint64_t before = used_blocks(e->img);
@@ -184,7 +141,7 @@ static void test_rewriting_the_file_frees_its_old_chain(void **state)
 
 static void test_independent_readers_read_the_chained_file(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	char src[300], cmd[2400];
 	uint32_t n_ext, n_aed;
 	fragment(e);
@@ -254,7 +211,7 @@ static void put_block(const char *img, uint64_t abs, const uint8_t *blk)
 
 static void test_fsck_flags_a_broken_chain(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	uint8_t blk[2048], saved[2048];
 	char first[512];
 	fragment(e);
@@ -303,7 +260,7 @@ static uint32_t aeds_1blk(uint32_t blocks)
  */
 static void test_vat_file_with_many_extents_gets_an_aed_chain(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	uint32_t n_ext, n_aed;
 	const uint32_t sizes[] = { 114, 115, 400 };
 	const char *names[] = { "/exact", "/one_more", "/big" };
@@ -345,7 +302,7 @@ static void test_vat_file_with_many_extents_gets_an_aed_chain(void **state)
  * the commit is refused with nothing on the disc changed. */
 static void test_too_many_aeds_are_refused(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	discfs_error err = { 0 };
 	ut_file(e->u, e->m, "/keep", 5000, 40);
 	commit_check(e);
@@ -381,17 +338,17 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_file_in_fragmented_space_gets_an_aed_chain,
-						setup, teardown),
+						setup, ut_env_teardown),
 		cmocka_unit_test_setup_teardown(test_rewriting_the_file_frees_its_old_chain,
-						setup, teardown),
+						setup, ut_env_teardown),
 		cmocka_unit_test_setup_teardown(test_independent_readers_read_the_chained_file,
-						setup, teardown),
+						setup, ut_env_teardown),
 		cmocka_unit_test_setup_teardown(test_fsck_flags_a_broken_chain,
-						setup, teardown),
+						setup, ut_env_teardown),
 		cmocka_unit_test_setup_teardown(test_vat_file_with_many_extents_gets_an_aed_chain,
-						setup_vat, teardown),
+						setup_vat, ut_env_teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_aeds_are_refused,
-						setup_vat_big, teardown),
+						setup_vat_big, ut_env_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

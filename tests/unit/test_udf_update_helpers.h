@@ -521,4 +521,57 @@ static inline void ut_rmdir(const char *dir)
 	assert_int_equal(system(cmd), 0);
 }
 
+
+/* A test's disc: an image file under a scratch directory, opened for
+ * update; the model of what it must hold. */
+struct ut_env {
+	char dir[128];
+	char img[256];
+	enum udf_bdev_kind kind;
+	const char *media;
+	uint64_t cap;
+	struct ut_model *m;
+	struct udf_bdev bd;
+	struct udf_update *u;
+};
+
+static inline int ut_env_setup(void **state, enum udf_bdev_kind kind,
+			       const char *media, uint64_t cap)
+{
+	struct ut_env *e = calloc(1, sizeof(*e));
+	ut_tmpdir(e->dir, sizeof(e->dir));
+	snprintf(e->img, sizeof(e->img), "%s/disc.img", e->dir);
+	e->kind = kind;
+	e->media = media;
+	e->cap = cap;
+	e->m = calloc(1, sizeof(*e->m));
+	ut_blank(e->img, cap);
+	ut_open(e->img, kind, cap, media, true, &e->bd, &e->u);
+	*state = e;
+	return 0;
+}
+
+static inline int ut_env_teardown(void **state)
+{
+	struct ut_env *e = *state;
+	udf_update_close(e->u);
+	udf_bdev_close(&e->bd);
+	ut_rmdir(e->dir);
+	free(e->m);
+	free(e);
+	return 0;
+}
+
+/* Commits, reopens from the disc, checks the tree and a clean fsck. */
+static inline void ut_env_commit_check(struct ut_env *e,
+				       struct udf_update_stats *st)
+{
+	ut_commit(e->u, st);
+	udf_update_close(e->u);
+	udf_bdev_close(&e->bd);
+	ut_open(e->img, e->kind, e->cap, e->media, false, &e->bd, &e->u);
+	ut_check_tree(e->img, e->m);
+	ut_check_fsck_clean(e->img);
+}
+
 #endif

@@ -19,66 +19,27 @@
 
 #define CAP 6000u
 
-struct env {
-	char dir[128];
-	char img[256];
-	enum udf_bdev_kind kind;
-	const char *media;
-	struct ut_model *m;
-	struct udf_bdev bd;
-	struct udf_update *u;
-};
-
-static int setup_kind(void **state, enum udf_bdev_kind kind, const char *media)
-{
-	struct env *e = calloc(1, sizeof(*e));
-	ut_tmpdir(e->dir, sizeof(e->dir));
-	snprintf(e->img, sizeof(e->img), "%s/disc.img", e->dir);
-	e->kind = kind;
-	e->media = media;
-	e->m = calloc(1, sizeof(*e->m));
-	ut_blank(e->img, CAP);
-	ut_open(e->img, kind, CAP, media, true, &e->bd, &e->u);
-	*state = e;
-	return 0;
-}
-
 static int setup_vat(void **state)
 {
-	return setup_kind(state, UDF_BDEV_SEQUENTIAL, "dvd+r");
+	return ut_env_setup(state, UDF_BDEV_SEQUENTIAL, "dvd+r", CAP);
 }
 
 static int setup_plain(void **state)
 {
-	return setup_kind(state, UDF_BDEV_RANDOM, "dvd+rw");
+	return ut_env_setup(state, UDF_BDEV_RANDOM, "dvd+rw", CAP);
 }
 
-static int teardown(void **state)
-{
-	struct env *e = *state;
-	udf_update_close(e->u);
-	udf_bdev_close(&e->bd);
-	ut_rmdir(e->dir);
-	free(e->m);
-	free(e);
-	return 0;
-}
 
 /* Stages a new name for existing, in the disc and in the model. */
-static void link_(struct env *e, const char *existing, const char *newpath)
+static void link_(struct ut_env *e, const char *existing, const char *newpath)
 {
 	ut_link(e->u, e->m, existing, newpath);
 }
 
 /* Commits, reopens from the disc, and checks tree and fsck. */
-static void commit_check(struct env *e, struct udf_update_stats *st)
+static void commit_check(struct ut_env *e, struct udf_update_stats *st)
 {
-	ut_commit(e->u, st);
-	udf_update_close(e->u);
-	udf_bdev_close(&e->bd);
-	ut_open(e->img, e->kind, CAP, e->media, false, &e->bd, &e->u);
-	ut_check_tree(e->img, e->m);
-	ut_check_fsck_clean(e->img);
+	ut_env_commit_check(e, st);
 }
 
 struct names {
@@ -128,7 +89,7 @@ static const uint64_t BIG = 300000; /* 147 blocks */
 
 static void test_link_to_committed_file_records_no_data(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	struct udf_update_stats st;
 	ut_mkdir(e->u, e->m, "/d");
 	ut_file(e->u, e->m, "/f", BIG, 1);
@@ -145,7 +106,7 @@ static void test_link_to_committed_file_records_no_data(void **state)
 
 static void test_link_then_remove_one_name_keeps_data(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	struct udf_update_stats st;
 	ut_file(e->u, e->m, "/f", BIG, 2);
 	commit_check(e, NULL);
@@ -166,7 +127,7 @@ static void test_link_then_remove_one_name_keeps_data(void **state)
 
 static void test_link_to_file_of_the_same_increment(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	struct udf_update_stats st;
 	ut_mkdir(e->u, e->m, "/a");
 	ut_mkdir(e->u, e->m, "/b");
@@ -186,7 +147,7 @@ static void test_link_to_file_of_the_same_increment(void **state)
  * takes over, with the content and the count. */
 static void test_first_name_removed_before_commit(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	ut_mkdir(e->u, e->m, "/d");
 	ut_file(e->u, e->m, "/p", 5000, 4);
 	link_(e, "/p", "/d/q");
@@ -210,7 +171,7 @@ static void test_first_name_removed_before_commit(void **state)
  * together on the one entry. */
 static void test_links_added_and_removed_together(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	ut_file(e->u, e->m, "/a", 3000, 6);
 	link_(e, "/a", "/b");
 	link_(e, "/a", "/c");
@@ -235,7 +196,7 @@ static void test_links_added_and_removed_together(void **state)
 
 static void test_link_of_a_link_removed_in_the_same_increment(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	ut_file(e->u, e->m, "/a", 100, 8);
 	commit_check(e, NULL);
 	link_(e, "/a", "/b");
@@ -246,7 +207,7 @@ static void test_link_of_a_link_removed_in_the_same_increment(void **state)
 
 static void test_attributes_through_any_name(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	discfs_error err = { 0 };
 	ut_file(e->u, e->m, "/a", 100, 9);
 	link_(e, "/a", "/b");
@@ -263,7 +224,7 @@ static void test_attributes_through_any_name(void **state)
 
 static void test_bad_links_are_refused(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	discfs_error err = { 0 };
 	ut_mkdir(e->u, e->m, "/d");
 	ut_file(e->u, e->m, "/f", 10, 10);
@@ -281,7 +242,7 @@ static void test_bad_links_are_refused(void **state)
 /* udfinfo (counts) and udfclient (names, sizes, contents) agree. */
 static void test_independent_readers_see_the_links(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	char src[300], cmd[2400];
 	ut_mkdir(e->u, e->m, "/d");
 	ut_file(e->u, e->m, "/f", BIG, 11);
@@ -302,8 +263,8 @@ static void test_independent_readers_see_the_links(void **state)
 }
 
 #define BOTH(t) \
-	cmocka_unit_test_setup_teardown(t, setup_vat, teardown), \
-	cmocka_unit_test_setup_teardown(t, setup_plain, teardown)
+	cmocka_unit_test_setup_teardown(t, setup_vat, ut_env_teardown), \
+	cmocka_unit_test_setup_teardown(t, setup_plain, ut_env_teardown)
 
 int main(void)
 {
@@ -317,7 +278,7 @@ int main(void)
 		BOTH(test_attributes_through_any_name),
 		BOTH(test_bad_links_are_refused),
 		cmocka_unit_test_setup_teardown(test_independent_readers_see_the_links,
-						setup_plain, teardown),
+						setup_plain, ut_env_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,55 +22,16 @@
 
 #define CAP 6000u
 
-struct env {
-	char dir[128];
-	char img[256];
-	enum udf_bdev_kind kind;
-	const char *media;
-	struct ut_model *m;
-	struct udf_bdev bd;
-	struct udf_update *u;
-};
+static int setup_vat(void **state) { return ut_env_setup(state, UDF_BDEV_SEQUENTIAL, "dvd+r", CAP); }
+static int setup_plain(void **state) { return ut_env_setup(state, UDF_BDEV_RANDOM, "dvd+rw", CAP); }
 
-static int setup_kind(void **state, enum udf_bdev_kind kind, const char *media)
+
+static void commit_check(struct ut_env *e)
 {
-	struct env *e = calloc(1, sizeof(*e));
-	ut_tmpdir(e->dir, sizeof(e->dir));
-	snprintf(e->img, sizeof(e->img), "%s/disc.img", e->dir);
-	e->kind = kind;
-	e->media = media;
-	e->m = calloc(1, sizeof(*e->m));
-	ut_blank(e->img, CAP);
-	ut_open(e->img, kind, CAP, media, true, &e->bd, &e->u);
-	*state = e;
-	return 0;
+	ut_env_commit_check(e, NULL);
 }
 
-static int setup_vat(void **state) { return setup_kind(state, UDF_BDEV_SEQUENTIAL, "dvd+r"); }
-static int setup_plain(void **state) { return setup_kind(state, UDF_BDEV_RANDOM, "dvd+rw"); }
-
-static int teardown(void **state)
-{
-	struct env *e = *state;
-	udf_update_close(e->u);
-	udf_bdev_close(&e->bd);
-	ut_rmdir(e->dir);
-	free(e->m);
-	free(e);
-	return 0;
-}
-
-static void commit_check(struct env *e)
-{
-	ut_commit(e->u, NULL);
-	udf_update_close(e->u);
-	udf_bdev_close(&e->bd);
-	ut_open(e->img, e->kind, CAP, e->media, false, &e->bd, &e->u);
-	ut_check_tree(e->img, e->m);
-	ut_check_fsck_clean(e->img);
-}
-
-static void set_xattrs(struct env *e, const char *path, const struct udf_xattr *x,
+static void set_xattrs(struct ut_env *e, const char *path, const struct udf_xattr *x,
 		       size_t n)
 {
 	struct udf_update_attr a = { .mask = UDF_ATTR_XATTRS, .xattrs = x, .n_xattrs = n };
@@ -91,7 +52,7 @@ static int cat(void *user, const char *name, const void *value, size_t len)
 }
 
 /* "name=value;..." as our reader gives them back. */
-static const char *xattrs_of(struct env *e, const char *path)
+static const char *xattrs_of(struct ut_env *e, const char *path)
 {
 	static char out[512];
 	discfs_volume *v;
@@ -113,7 +74,7 @@ static const struct udf_xattr two[] = {
 
 static void new_entries_record_their_xattrs(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	struct udf_update_attr a = { .mask = UDF_ATTR_XATTRS, .xattrs = two, .n_xattrs = 2 };
 	discfs_error err = { 0 };
 
@@ -130,7 +91,7 @@ static void new_entries_record_their_xattrs(void **state)
 
 static void committed_entries_get_replaced_and_removed_xattrs(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	const struct udf_xattr one[] = { { "user.new", (const uint8_t *)"v", 1 } };
 
 	ut_file(e->u, e->m, "/f", 150000, 5); /* several ADs to move */
@@ -149,7 +110,7 @@ static void committed_entries_get_replaced_and_removed_xattrs(void **state)
 
 static void a_mode_change_or_new_content_keeps_them(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	discfs_error err = { 0 };
 	struct udf_update_attr mode = { .mask = UDF_ATTR_MODE, .mode = 0600 };
 
@@ -167,7 +128,7 @@ static void a_mode_change_or_new_content_keeps_them(void **state)
 
 static void xattrs_that_cannot_fit_are_refused(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	static uint8_t big[1100];
 	const struct udf_xattr x[] = { { "user.big", big, sizeof(big) } };
 	struct udf_update_attr a = { .mask = UDF_ATTR_XATTRS, .xattrs = x, .n_xattrs = 1 };
@@ -183,7 +144,7 @@ static void xattrs_that_cannot_fit_are_refused(void **state)
 /* With DFS_XATTR_KEEP=DIR, the image (DIR/MEDIA.img), the blocks a
  * reader of the image file must see (DIR/MEDIA.blocks: up to the VAT, or
  * all) and the tree (DIR/MEDIA.src) are kept for tests/vm/t_udf_xattrs.sh. */
-static void keep_for_the_kernel(struct env *e)
+static void keep_for_the_kernel(struct ut_env *e)
 {
 	const char *keep = getenv("DFS_XATTR_KEEP");
 	char cmd[1200], src[600];
@@ -208,7 +169,7 @@ static void keep_for_the_kernel(struct env *e)
 
 static void independent_readers_read_the_volume(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	char src[300], cmd[2400];
 
 	ut_mkdir(e->u, e->m, "/d");
@@ -237,7 +198,7 @@ static void independent_readers_read_the_volume(void **state)
  * numbers in its EA space, beside its xattrs. */
 static void special_files_are_entries_without_content(void **state)
 {
-	struct env *e = *state;
+	struct ut_env *e = *state;
 	struct udf_update_attr a = { .mask = UDF_ATTR_MODE | UDF_ATTR_XATTRS,
 				     .mode = 0600, .xattrs = two, .n_xattrs = 1 };
 	discfs_volume *v;
@@ -282,8 +243,8 @@ static void special_files_are_entries_without_content(void **state)
 }
 
 #define BOTH(t) \
-	cmocka_unit_test_setup_teardown(t, setup_vat, teardown), \
-	cmocka_unit_test_setup_teardown(t, setup_plain, teardown)
+	cmocka_unit_test_setup_teardown(t, setup_vat, ut_env_teardown), \
+	cmocka_unit_test_setup_teardown(t, setup_plain, ut_env_teardown)
 
 int main(void)
 {
