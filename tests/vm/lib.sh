@@ -163,3 +163,23 @@ run_logged() {
 	"$@" > "$log" 2>&1 || rc=$?
 	[ $rc = 0 ] || { tail -n 25 "$log"; fail "$1 failed (exit $rc)"; }
 }
+
+# discfs on DEV at ./mnt in the foreground (staging ./stage, log
+# ./daemon.log, pid in DPID), extra -o OPTIONS if given; fails the test
+# when the mount does not appear.  unmount_discfs fails it when discfs
+# ends with an error.
+mount_discfs() { # DEV [OPTIONS]
+	discfs "$1" mnt -f -o "staging=$PWD/stage${2:+,$2}" 2>> daemon.log &
+	DPID=$!
+	local i
+	for i in $(seq 200); do
+		mountpoint -q mnt && return 0
+		kill -0 "$DPID" 2>/dev/null || { cat daemon.log; fail "discfs exited"; }
+		sleep 0.1
+	done
+	fail "the discfs mount did not appear"
+}
+unmount_discfs() {
+	fusermount3 -u mnt || fail "fusermount3 -u"
+	wait "$DPID" || { cat daemon.log; fail "discfs ended with an error"; }
+}

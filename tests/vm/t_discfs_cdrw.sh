@@ -27,21 +27,6 @@ make_src() {
 	touch -d '2003-04-05 06:07:08' src/docs/notes/n1.txt
 }
 
-mount_discfs() { # DEV
-	discfs "$1" mnt -f -o "staging=$PWD/stage" 2>> daemon.log &
-	DPID=$!
-	local i
-	for i in $(seq 200); do
-		mountpoint -q mnt && return 0
-		kill -0 "$DPID" 2>/dev/null || { cat daemon.log; fail "discfs exited"; }
-		sleep 0.1
-	done
-	fail "the discfs mount did not appear"
-}
-unmount_discfs() {
-	fusermount3 -u mnt || fail "fusermount3 -u"
-	wait "$DPID" || { cat daemon.log; fail "discfs ended with an error"; }
-}
 
 # The drive says: formatted for overwriting, one fixed-packet track.
 check_formatted() { # DEV PROFILE_NAME

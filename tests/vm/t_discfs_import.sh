@@ -31,21 +31,6 @@ make_src() {
 	cp -a src exp
 }
 
-mount_discfs() { # DEV [OPTIONS]
-	discfs "$1" mnt -f -o "staging=$PWD/stage${2:+,$2}" 2>> daemon.log &
-	DPID=$!
-	local i
-	for i in $(seq 200); do
-		mountpoint -q mnt && return 0
-		kill -0 "$DPID" 2>/dev/null || { cat daemon.log; fail "discfs exited"; }
-		sleep 0.1
-	done
-	fail "the discfs mount did not appear"
-}
-unmount_discfs() {
-	fusermount3 -u mnt || fail "fusermount3 -u"
-	wait "$DPID" || { cat daemon.log; fail "discfs ended with an error"; }
-}
 
 kernel_reads() { # NAME
 	discemu eject --name "$1" > /dev/null || fail "discemu eject"

@@ -29,21 +29,6 @@ make_src() {
 	chmod 750 src/docs/notes
 }
 
-mount_discfs() { # DEV
-	discfs "$1" mnt -f -o "staging=$PWD/stage" 2>> daemon.log &
-	DPID=$!
-	local i
-	for i in $(seq 200); do
-		mountpoint -q mnt && return 0
-		kill -0 "$DPID" 2>/dev/null || { cat daemon.log; fail "discfs exited"; }
-		sleep 0.1
-	done
-	fail "the discfs mount did not appear"
-}
-unmount_discfs() {
-	fusermount3 -u mnt || fail "fusermount3 -u"
-	wait "$DPID" || { cat daemon.log; fail "discfs ended with an error"; }
-}
 
 # The kernel sees the disc as a reader would after the tray is cycled:
 # sr re-reads the capacity and the last written block (where the VAT is).
