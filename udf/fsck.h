@@ -16,8 +16,9 @@
  * Repairs (flag DISCFS_FSCK_REPAIR) are limited to writes that cannot lose
  * data: appending a copy of the last valid VAT ICB after the last recorded
  * block, rewriting LVID counts/free space from what was counted (only when
- * the tree walk found no errors), and marking in-use blocks as used in the
- * space bitmap.
+ * the tree walk found no errors), marking in-use blocks as used in the
+ * space bitmap, and marking deleted the stale second name of a directory
+ * whose move was cut short (fsck_moved.c).
  */
 #ifndef DFS_UDF_FSCK_H
 #define DFS_UDF_FSCK_H
@@ -58,6 +59,15 @@ struct fsck {
  */
 int udf_fsck_src(struct udf_bsrc *src, unsigned flags, discfs_fsck_fn fn,
 		 void *user, discfs_fsck_result *res);
+
+/*
+ * fsck_moved.c: when repairing, whether fid (in directory dir, shown at
+ * path) is the stale name of a directory whose move was cut short - its
+ * ".." points at another directory, which names it too - and, if so,
+ * marks it deleted and reports the repair.  False: check it as usual.
+ */
+bool fsck_drop_stale_dir_name(struct fsck *f, const struct udf_inode *dir,
+			      const struct udf_fid *fid, const char *path);
 /* The same for a volume whose anchor is at session + 256 (a UDF session
  * added to a multi-session disc). */
 int udf_fsck_src_at(struct udf_bsrc *src, uint64_t session, unsigned flags,

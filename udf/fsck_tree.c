@@ -3,7 +3,9 @@
  * the system stream directory is decoded once (hard links are counted, not
  * re-walked), its blocks are marked used, every FID is checked (tag, CRC,
  * location, name, duplicates), directories reached twice are loops, and
- * FE link counts are compared with the names that point at them.
+ * FE link counts are compared with the names that point at them.  The
+ * stale second name of a directory whose move was cut short is repaired
+ * on the way (fsck_moved.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -192,6 +194,15 @@ static int one_fid(void *arg, const struct udf_fid *fid, discfs_error *err)
 	if (udf_fid_name(fid, name, sizeof(name), &e)) {
 		tree_error(t, "%s", e.msg);
 		return 0;
+	}
+	if (!w->stream) {
+		char where[PATH_CAP + sizeof(name) + 2];
+		snprintf(where, sizeof(where), "%s/%s", t->path, name);
+		if (fsck_drop_stale_dir_name(f, w->dir, fid, where)) {
+			if (r)
+				r->refs--; /* no longer a name of it */
+			return 0;
+		}
 	}
 	check_name(t, name);
 	if (push_name(w, name))

@@ -25,7 +25,8 @@
  *  in place, files first, then directories, one that gains the name of a
  *  moved object before the one that loses it (else children before
  *  parents; a cycle, names moved both ways between two directories, is
- *  broken in that order and leaves an object nameless for one rewrite);
+ *  broken by writing one of them twice: first an interim version that
+ *  also keeps the names still waiting for their new directory);
  *  one sector each: every object is at any moment wholly its previous
  *  or wholly its new version, and nothing a visible entry references is
  *  ever overwritten; the bitmap

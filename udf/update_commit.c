@@ -285,13 +285,18 @@ static int new_nlink(const struct upd_node *n, const struct udf_inode *ino,
 }
 
 /* Writes n's new entry: VAT: at a new block, mapped; plain: in place or
- * at its new block.  less: names of it gone besides the added ones. */
-static int write_fe(struct udf_update *u, struct upd_node *n, int32_t less,
-		    uint8_t *raw, uint8_t *blk, discfs_error *err)
+ * at its new block.  less: names of it gone besides the added ones.
+ * given: its committed entry when an interim version was written over
+ * it (taken over), else NULL. */
+static int write_fe_from(struct udf_update *u, struct upd_node *n,
+			 int32_t less, struct udf_inode *given, uint8_t *raw,
+			 uint8_t *blk, discfs_error *err)
 {
-	struct udf_inode *ino = NULL;
+	struct udf_inode *ino = given;
 	int rc = 0;
-	if (n->on_disc)
+	if (given)
+		rc = udf_bdev_read(u->bd, given->abs, 1, raw, err);
+	else if (n->on_disc)
 		rc = read_old(u, n, raw, &ino, err);
 	if (!rc)
 		rc = new_nlink(n, ino, less, &n->nlink, err);
@@ -315,6 +320,12 @@ static int write_fe(struct udf_update *u, struct upd_node *n, int32_t less,
 	u->st.objects_written += !rc;
 	udf_inode_free(ino);
 	return rc;
+}
+
+static int write_fe(struct udf_update *u, struct upd_node *n, int32_t less,
+		    uint8_t *raw, uint8_t *blk, discfs_error *err)
+{
+	return write_fe_from(u, n, less, NULL, raw, blk, err);
 }
 
 /* A committed name was removed: drop its entry (or one of its links,
@@ -495,46 +506,77 @@ static struct upd_node *shown_by(struct upd_node *dir)
 	return dir;
 }
 
+/* An order between two directory rewrites: lose waits for gain.  obj:
+ * the object gain shows and lose stops naming; NULL for a moved
+ * directory, whose new ".." entry comes after the directory that shows
+ * it and before the one that drops it. */
 struct move {
-	struct upd_node *gain, *lose;
+	struct upd_node *gain, *lose, *obj;
 };
 
+static int move_push(struct move **v, size_t *n, size_t *cap, struct move m,
+		     discfs_error *err)
+{
+	if (*n == *cap) {
+		struct move *g = realloc(*v, (*cap = *cap ? 2 * *cap : 16) * sizeof(*g));
+		if (!g)
+			return dfs_fail(err, DISCFS_ENOMEM, "out of memory");
+		*v = g;
+	}
+	(*v)[(*n)++] = m;
+	return 0;
+}
+
 /* The objects on the disc that the tree now names in another directory:
- * gain shows the new name, lose drops the old.  *out is malloc'ed. */
+ * gain shows the new name, lose drops the old; a moved directory's new
+ * ".." comes between the two.  *out is malloc'ed. */
 static int collect_moves(struct nodelist *l, struct move **out, size_t *n,
 			 discfs_error *err)
 {
 	size_t cap = 0;
+	int rc = 0;
 
 	*out = NULL;
 	*n = 0;
-	for (size_t i = 0; i < l->n; i++) {
+	for (size_t i = 0; !rc && i < l->n; i++) {
 		struct upd_node *d = l->v[i];
 		if (d->ftype != FT_DIR || !d->dir_dirty)
 			continue;
-		for (size_t k = 0; k < d->nkids; k++) {
+		for (size_t k = 0; !rc && k < d->nkids; k++) {
 			struct upd_node *c = d->kids[k];
 			if (!c || !c->on_disc || !c->disc_parent ||
 			    shown_by(d) == c->disc_parent)
 				continue;
-			if (*n == cap) {
-				struct move *g = realloc(*out, (cap = cap ? 2 * cap : 16) *
-								sizeof(*g));
-				if (!g)
-					return dfs_fail(err, DISCFS_ENOMEM, "out of memory");
-				*out = g;
-			}
-			(*out)[(*n)++] = (struct move){ shown_by(d), c->disc_parent };
+			rc = move_push(out, n, &cap,
+				       (struct move){ shown_by(d), c->disc_parent, c }, err);
+			/* a moved directory's ".." changes between the two */
+			if (!rc && c->ftype == FT_DIR && c->dir_dirty)
+				rc = move_push(out, n, &cap,
+					       (struct move){ shown_by(d), c, NULL }, err);
+			if (!rc && c->ftype == FT_DIR && c->dir_dirty)
+				rc = move_push(out, n, &cap,
+					       (struct move){ c, c->disc_parent, NULL }, err);
 		}
 	}
-	return 0;
+	return rc;
+}
+
+/* Whether some directory still waits for dir to show a name. */
+static bool gains(const struct upd_node *dir, const struct move *mv, size_t n_mv)
+{
+	for (size_t k = 0; k < n_mv; k++)
+		if (mv[k].gain == dir && mv[k].obj)
+			return true;
+	return false;
 }
 
 /* The next directory to write: the first in default order (children
- * before parents) that waits for none, or the first at all (a cycle). */
-static struct upd_node *next_dir(struct nodelist *l)
+ * before parents) that waits for none; else (a cycle) the first that
+ * others wait for and has no interim version yet, else the first. */
+static struct upd_node *next_dir(struct nodelist *l, const struct move *mv,
+				 size_t n_mv)
 {
-	struct upd_node *first = NULL;
+	struct upd_node *first = NULL, *any = NULL;
 
 	for (size_t i = l->n; i-- > 0;) {
 		struct upd_node *n = l->v[i];
@@ -542,19 +584,65 @@ static struct upd_node *next_dir(struct nodelist *l)
 			continue;
 		if (!n->topo_wait)
 			return n;
-		if (!first)
+		if (!first && !n->topo_interim && gains(n, mv, n_mv))
 			first = n;
+		if (!any)
+			any = n;
 	}
-	return first;
+	return first ? first : any;
+}
+
+/* The committed entries of directories that got an interim version. */
+struct interims {
+	struct upd_node **dir;
+	struct udf_inode **old;
+	size_t n;
+};
+
+static struct udf_inode *interim_take(struct interims *iv,
+				      const struct upd_node *dir)
+{
+	for (size_t i = 0; i < iv->n; i++)
+		if (iv->dir[i] == dir) {
+			struct udf_inode *o = iv->old[i];
+			iv->old[i] = NULL;
+			return o;
+		}
+	return NULL;
+}
+
+/* Breaks a cycle at pick: its interim version keeps the names of the
+ * objects whose new directory is not written yet.  1: none written. */
+static int write_interim(struct udf_update *u, struct upd_node *pick,
+			 const struct move *mv, size_t n_mv,
+			 struct interims *iv, discfs_error *err)
+{
+	struct upd_node **keep = malloc((n_mv + 1) * sizeof(*keep));
+	struct udf_inode *old = NULL;
+	size_t n = 0;
+	if (!keep)
+		return dfs_fail(err, DISCFS_ENOMEM, "out of memory");
+	for (size_t k = 0; k < n_mv; k++)
+		if (mv[k].lose == pick && mv[k].gain && mv[k].obj)
+			keep[n++] = mv[k].obj;
+	pick->topo_interim = true;
+	int rc = upd_write_interim(u, pick, keep, n, &old, err);
+	if (rc == 0) {
+		iv->dir[iv->n] = pick;
+		iv->old[iv->n++] = old;
+	}
+	free(keep);
+	return rc;
 }
 
 /*
  * Rewrites the directories on the disc in place: one that gains the name
  * of a moved object before the one that loses it (a cut in between shows
  * the object twice rather than nowhere, and the raised link count of a
- * directory gaining a subdirectory comes first); otherwise children
- * before parents.  A cycle (names swapped between two directories) is
- * broken in that default order.
+ * directory gaining a subdirectory comes first), and before the moved
+ * directory itself (whose ".." then names a directory that shows it);
+ * otherwise children before parents.  A cycle (names moved both ways between directories)
+ * is broken by an interim version of one of them (update_interim.c).
  */
 static int write_dirs_in_place(struct udf_update *u, struct nodelist *l,
 			       uint8_t *raw, uint8_t *blk, discfs_error *err)
@@ -562,24 +650,44 @@ static int write_dirs_in_place(struct udf_update *u, struct nodelist *l,
 	struct move *mv;
 	size_t n_mv, left = 0;
 	int rc = collect_moves(l, &mv, &n_mv, err);
+	struct interims iv = { 0 };
 
 	for (size_t i = 0; i < l->n; i++) {
 		l->v[i]->topo_wait = 0;
 		l->v[i]->topo_done = false;
+		l->v[i]->topo_interim = false;
 		left += l->v[i]->on_disc && l->v[i]->ftype == FT_DIR;
 	}
+	iv.dir = calloc(left + 1, sizeof(*iv.dir));
+	iv.old = calloc(left + 1, sizeof(*iv.old));
+	if (!rc && (!iv.dir || !iv.old))
+		rc = dfs_fail(err, DISCFS_ENOMEM, "out of memory");
 	for (size_t k = 0; k < n_mv; k++)
 		mv[k].lose->topo_wait++;
-	while (!rc && left--) {
-		struct upd_node *pick = next_dir(l);
-		pick->topo_done = true;
-		rc = write_fe(u, pick, 0, raw, blk, err);
+	while (!rc && left) {
+		struct upd_node *pick = next_dir(l, mv, n_mv);
+		bool final = true;
+		if (pick->topo_wait && !pick->topo_interim) {
+			rc = write_interim(u, pick, mv, n_mv, &iv, err);
+			final = rc == 1;
+			rc = rc == 1 ? 0 : rc;
+		}
+		if (!rc && final) {
+			pick->topo_done = true;
+			left--;
+			rc = write_fe_from(u, pick, 0, interim_take(&iv, pick), raw,
+					   blk, err);
+		}
 		for (size_t k = 0; k < n_mv; k++)
 			if (mv[k].gain == pick && mv[k].lose->topo_wait) {
 				mv[k].lose->topo_wait--;
 				mv[k].gain = NULL; /* released once */
 			}
 	}
+	for (size_t i = 0; i < iv.n; i++)
+		udf_inode_free(iv.old[i]);
+	free(iv.dir);
+	free(iv.old);
 	free(mv);
 	return rc;
 }

@@ -66,6 +66,7 @@ struct upd_node {
 	/* commit scratch */
 	uint32_t topo_wait;        /* plain: directories to write before it */
 	bool topo_done;
+	bool topo_interim;         /* plain: its interim version is written */
 	int32_t fold;              /* other removed names of this entry */
 	bool folded;               /* removed name counted by another node */
 	uint32_t new_lbn;          /* FE block (physical partition) */
@@ -226,6 +227,21 @@ uint32_t upd_max_ext_blocks(const struct udf_update *u);
 int upd_write_stream(struct udf_update *u, struct upd_node *d,
 		     discfs_error *err);
 void upd_commit_reset_space(struct udf_update *u);
+
+/* ---- update_interim.c */
+/*
+ * In-place commits, a cycle of moves: records an interim version of
+ * directory dir (on the disc) - its new children plus the objects in
+ * keep, which it names on the disc and whose new directory is not yet
+ * written, under their recorded names.  *old receives dir's committed
+ * entry (its final version is written from it, so that the committed
+ * stream's blocks are freed, not the interim's).  Returns 0; 1 when no
+ * interim version was written (its descriptors would not fit its entry:
+ * *old NULL, write the final version); negative on error.
+ */
+int upd_write_interim(struct udf_update *u, struct upd_node *dir,
+		      struct upd_node *const *keep, size_t n_keep,
+		      struct udf_inode **old, discfs_error *err);
 uint64_t upd_bitmap_free_count(const struct udf_update *u);
 
 /* ---- update_vat.c */
