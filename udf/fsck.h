@@ -17,8 +17,9 @@
  * data: appending a copy of the last valid VAT ICB after the last recorded
  * block, rewriting LVID counts/free space from what was counted (only when
  * the tree walk found no errors), marking in-use blocks as used in the
- * space bitmap, and marking deleted the stale second name of a directory
- * whose move was cut short (fsck_moved.c).
+ * space bitmap, marking deleted the stale second name of a directory
+ * whose move was cut short (fsck_moved.c), and raising a link count
+ * below the names of an entry (rewritable volumes).
  */
 #ifndef DFS_UDF_FSCK_H
 #define DFS_UDF_FSCK_H

@@ -202,13 +202,17 @@ static void check_lvid(struct fsck *f, int64_t bitmap_free)
 		uint8_t *iu = b + sizeof(*l) + 8 * n;
 		rf = get_le32(iu + 32);
 		rd = get_le32(iu + 36);
+		/* a 1.50 VAT holds no counts: the LVID, recorded once, has
+		 * the only ones, and increments cannot follow them there */
 		if (rf != f->num_files || rd != f->num_dirs) {
-			fsck_report(f, vat ? DISCFS_FSCK_WARNING : DISCFS_FSCK_ERROR,
+			fsck_report(f, vat ? DISCFS_FSCK_INFO : DISCFS_FSCK_ERROR,
 				    "lvid", repairing(f) && !vat,
 				    "LVID counts %u files, %u directories; found "
-				    "%llu and %llu", rf, rd,
+				    "%llu and %llu%s", rf, rd,
 				    (unsigned long long)f->num_files,
-				    (unsigned long long)f->num_dirs);
+				    (unsigned long long)f->num_dirs,
+				    vat ? ": expected after increments to a UDF "
+					  "1.50 VAT volume" : "");
 			put_le32(iu + 32, (uint32_t)f->num_files);
 			put_le32(iu + 36, (uint32_t)f->num_dirs);
 			fix = fix || !vat;

@@ -5,7 +5,7 @@
  * location, name, duplicates), directories reached twice are loops, and
  * FE link counts are compared with the names that point at them.  The
  * stale second name of a directory whose move was cut short is repaired
- * on the way (fsck_moved.c).
+ * on the way (fsck_moved.c); a link count below the names is raised.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -337,6 +337,34 @@ static void visit(struct tree *t, struct udf_icb icb, bool stream)
 	udf_inode_free(ino);
 }
 
+/*
+ * Raises the link count of the entry at icb to refs names (in place, not
+ * on write-once volumes, whose entries are never rewritten): a count
+ * below the names would let the next removal of one name free what the
+ * others still show.  A count above them is left alone (lowering it
+ * could free what an unread directory names).
+ */
+static bool raise_links(struct fsck *f, struct udf_icb icb, uint32_t refs)
+{
+	struct udf_vol *v = f->vol;
+	struct udf_inode *ino = NULL;
+	discfs_error e = { 0 };
+	uint8_t *b = malloc(v->bs);
+	bool ok = b && (f->flags & DISCFS_FSCK_REPAIR) && v->src.write &&
+		  v->info.layout != UDF_LAYOUT_VAT && refs <= 0xFFFF &&
+		  udf_inode_get(v, icb, &ino, &e) == 0 &&
+		  udf_read_abs(v, ino->abs, b, &e) == 0;
+	if (ok) {
+		put_le16(((struct ecma_fe *)b)->link_count, (uint16_t)refs);
+		udf_tag_make(b, 16 + (size_t)get_le16(b + 10), get_le16(b),
+			     get_le16(b + 2), get_le16(b + 4), get_le32(b + 12));
+		ok = udf_bsrc_write(&v->src, ino->abs, 1, b, NULL) == 0;
+	}
+	udf_inode_free(ino);
+	free(b);
+	return ok;
+}
+
 static void check_links(struct fsck *f)
 {
 	unsigned reports = 0;
@@ -344,10 +372,12 @@ static void check_links(struct fsck *f)
 		const struct fsck_icbref *r = &f->icbs[i];
 		if (!r->key || !r->counted || r->stream || r->refs == r->nlink)
 			continue;
-		if (++reports > MAX_LINK_REPORTS)
-			continue;
 		uint64_t k = r->key - 1;
-		fsck_report(f, DISCFS_FSCK_WARNING, "tree", false,
+		struct udf_icb icb = { (uint32_t)k, (uint16_t)(k >> 32) };
+		bool fixed = r->refs > r->nlink && raise_links(f, icb, r->refs);
+		if (++reports > MAX_LINK_REPORTS && !fixed)
+			continue;
+		fsck_report(f, DISCFS_FSCK_WARNING, "tree", fixed,
 			    "file entry %u:%u has link count %u but %u names",
 			    (unsigned)(k >> 32), (unsigned)k, r->nlink, r->refs);
 	}

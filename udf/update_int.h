@@ -126,6 +126,7 @@ struct udf_update {
 	uint32_t vat_n_ext;
 	uint64_t vat_len;          /* its stream length */
 	uint16_t vat_lhd;          /* its header length */
+	bool vat150;               /* UDF 1.50 VAT: entries, then a trailer */
 	/* plain */
 	uint8_t *sbd_raw;          /* the space bitmap descriptor's blocks */
 	uint8_t *bitmap;           /* its bits (1 = free), inside sbd_raw */

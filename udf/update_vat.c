@@ -1,6 +1,8 @@
 /*
  * udf/update_vat.c - the Virtual Allocation Table of write-once volumes
- * (UDF 2.00+ format: 152-byte header, then one u32 per virtual block).
+ * (UDF 2.00+ format: 152-byte header, then one u32 per virtual block; a
+ * UDF 1.50 volume keeps its format: the entries, then a 36-byte trailer
+ * with the previous VAT's place, in a file entry of type 0).
  *
  * Header implementation use (UDF 2.2.11 allows it): our regid followed by
  * the next UniqueID (u64 LE), since on write-once media the LVID cannot be
@@ -36,9 +38,7 @@ int upd_vat_load(struct udf_update *u, discfs_error *err)
 	struct udf_inode *ino = NULL;
 	uint8_t *data = NULL;
 	size_t len = 0;
-	if (m->vat_rev < 0x0200)
-		return dfs_fail(err, DISCFS_ENOTSUP,
-				"UDF 1.50 VAT volumes are not updated (2.00+ only)");
+	u->vat150 = m->vat_rev < 0x0200;
 	u->vat_cap = m->vat_n + 1024;
 	u->vat = malloc((size_t)u->vat_cap * sizeof(uint32_t));
 	u->vat_dirty = calloc(u->vat_cap / 8 + 1, 1);
@@ -56,7 +56,7 @@ int upd_vat_load(struct udf_update *u, discfs_error *err)
 		return dfs_wrap(err, rc, "VAT");
 	}
 	u->vat_len = len;
-	u->vat_lhd = len >= 2 ? get_le16(data) : 0;
+	u->vat_lhd = u->vat150 ? 0 : len >= 2 ? get_le16(data) : 0;
 	if (!ino->inline_data && ino->n_ext) {
 		u->vat_ext = malloc(ino->n_ext * sizeof(*u->vat_ext));
 		if (!u->vat_ext)
@@ -65,8 +65,9 @@ int upd_vat_load(struct udf_update *u, discfs_error *err)
 			memcpy(u->vat_ext, ino->ext, ino->n_ext * sizeof(*u->vat_ext));
 		u->vat_n_ext = ino->n_ext;
 	}
-	/* our next UniqueID, when we wrote this VAT */
-	uint16_t l_iu = len >= 4 ? get_le16(data + 2) : 0;
+	/* our next UniqueID, when we wrote this VAT (1.50: none; the tree
+	 * is scanned for it) */
+	uint16_t l_iu = !u->vat150 && len >= 4 ? get_le16(data + 2) : 0;
 	const uint8_t *iu = data + sizeof(struct udf_vat20);
 	if (l_iu >= VAT_IU_LEN && len >= VAT_LHD &&
 	    udf_regid_is((const struct ecma_regid *)iu, UDF_ID_DISCFS))
@@ -104,9 +105,39 @@ void upd_vat_set(struct udf_update *u, uint32_t vaddr, uint32_t lbn)
 	u->vat_dirty[vaddr >> 3] |= (uint8_t)(1u << (vaddr & 7));
 }
 
+/* Bytes before the entries and after them in u's VAT format. */
+static size_t vat_head(const struct udf_update *u)
+{
+	return u->vat150 ? 0 : VAT_LHD;
+}
+
+static size_t vat_tail(const struct udf_update *u)
+{
+	return u->vat150 ? sizeof(struct udf_vat150_trailer) : 0;
+}
+
+/* The 1.50 VAT file's bytes: entries, then the trailer. */
+static uint8_t *build_stream150(struct udf_update *u, size_t *len)
+{
+	size_t n = (size_t)u->vat_n * 4 + vat_tail(u);
+	uint32_t bs = u->bd->block_size;
+	uint8_t *s = calloc(1, (n + bs - 1) / bs * bs);
+	if (!s)
+		return NULL;
+	for (uint32_t i = 0; i < u->vat_n; i++)
+		put_le32(s + 4 * (size_t)i, u->vat[i]);
+	struct udf_vat150_trailer *t = (struct udf_vat150_trailer *)(s + 4 * (size_t)u->vat_n);
+	udf_regid_udf(&t->ident, UDF_ID_VAT150, UDF_REV_150);
+	put_le32(t->prev_vat_loc, u->vat_icb_lbn);
+	*len = n;
+	return s;
+}
+
 /* The VAT file's bytes: header, then entries. */
 static uint8_t *build_stream(struct udf_update *u, size_t *len)
 {
+	if (u->vat150)
+		return build_stream150(u, len);
 	size_t n = VAT_LHD + (size_t)u->vat_n * 4;
 	uint32_t bs = u->bd->block_size;
 	uint8_t *s = calloc(1, (n + bs - 1) / bs * bs);
@@ -145,14 +176,17 @@ static uint32_t old_block(const struct udf_update *u, uint64_t b)
 	return UINT32_MAX;
 }
 
-/* May block b be taken from the previous VAT as it is? */
+/* May block b be taken from the previous VAT as it is?  Only blocks of
+ * entries alone (no header or trailer bytes, now or then) qualify. */
 static bool block_unchanged(const struct udf_update *u, uint64_t b, size_t len)
 {
 	uint32_t bs = u->bd->block_size;
 	uint64_t lo = b * bs, hi = lo + bs < len ? lo + bs : len;
-	if (b == 0 || !u->vat_ext || u->vat_lhd != VAT_LHD || hi > u->vat_len)
+	size_t head = vat_head(u), tail = vat_tail(u);
+	if (lo < head || !u->vat_ext || u->vat_lhd != head ||
+	    hi + tail > u->vat_len || hi + tail > len)
 		return false;
-	uint64_t first = (lo - VAT_LHD) / 4, last = (hi - 1 - VAT_LHD) / 4;
+	uint64_t first = (lo - head) / 4, last = (hi - 1 - head) / 4;
 	for (uint64_t i = first; i <= last && i < u->vat_n; i++)
 		if (u->vat_dirty[i >> 3] & (1u << (i & 7)))
 			return false;
@@ -232,7 +266,7 @@ static void build_icb(struct udf_update *u, uint8_t *blk, const uint8_t *s,
 	memset(blk, 0, bs);
 	put_le16(fe->icbtag.strategy_type, 4);
 	put_le16(fe->icbtag.max_entries, 1);
-	fe->icbtag.file_type = FT_VAT20;
+	fe->icbtag.file_type = u->vat150 ? FT_UNSPECIFIED : FT_VAT20;
 	put_le16(fe->icbtag.flags, r ? ICBF_AD_LONG : ICBF_AD_IN_ICB);
 	put_le32(fe->uid, 0xFFFFFFFFu);
 	put_le32(fe->gid, 0xFFFFFFFFu);

@@ -416,17 +416,59 @@ static void test_bd_r_hundred_small_commits_keep_99_percent(void **state)
 	ut_check_fsck(e->img);
 }
 
-/* Volumes other tools made are continued: mkudffs VAT and bitmap. */
+/* The VAT format of the volume in img (0x0150 or 0x0200). */
+static unsigned vat_rev_of(const char *img)
+{
+	struct udf_vol *vol = NULL;
+	discfs_error err = { 0 };
+	unsigned rev = 0;
+	assert_int_equal(udf_vol_open_path(img, false, &vol, &err), 0);
+	for (unsigned i = 0; i < vol->n_maps; i++)
+		if (vol->maps[i].kind == MAPK_VIRTUAL)
+			rev = vol->maps[i].vat_rev;
+	udf_vol_close(vol);
+	return rev;
+}
+
+/* Volumes other tools made are continued: mkudffs VAT (2.01 and 1.50)
+ * and bitmap. */
+/* With DFS_UPDATE_KEEP=DIR, a copy of the image as NAME.img, the blocks
+ * a reader of it must see (NAME.blocks: up to its VAT) and the tree it
+ * holds (NAME.src), for the kernel in tests/vm/t_udf_update.sh. */
+static void keep_image(const char *img, struct ut_model *m, const char *name)
+{
+	const char *keep = getenv("DFS_UPDATE_KEEP");
+	discfs_volume *v;
+	discfs_volume_info vi;
+	discfs_error err = { 0 };
+	char cmd[1200], to[600];
+	if (!keep || !name)
+		return;
+	snprintf(cmd, sizeof(cmd), "cp --sparse=always '%s' '%s/%s.img'", img, keep, name);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(discfs_volume_open(img, &v, &err), 0);
+	discfs_volume_info_get(v, &vi);
+	discfs_volume_close(v);
+	snprintf(to, sizeof(to), "%s/%s.blocks", keep, name);
+	FILE *f = fopen(to, "w");
+	assert_non_null(f);
+	fprintf(f, "%llu\n", (unsigned long long)vi.vat_block + 1);
+	fclose(f);
+	snprintf(to, sizeof(to), "%s/%s.src", keep, name);
+	ut_dump_model(m, to);
+}
+
 static void continue_foreign(struct env *e, const char *mk_media,
-			     enum udf_bdev_kind kind)
+			     const char *rev, enum udf_bdev_kind kind,
+			     const char *keep_as)
 {
 	struct ut_model *m = calloc(1, sizeof(*m));
 	struct udf_bdev bd;
 	struct udf_update *u;
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd), "truncate -s 16M '%s' && mkudffs -b 2048 "
-		 "--media-type=%s --udfrev=2.01 --label=MK '%s' > /dev/null",
-		 e->img, mk_media, e->img);
+		 "--media-type=%s --udfrev=%s --label=MK '%s' > /dev/null",
+		 e->img, mk_media, rev, e->img);
 	assert_int_equal(system(cmd), 0);
 	ut_open(e->img, kind, 0, NULL, false, &bd, &u);
 	ut_check_tree(e->img, m);
@@ -436,21 +478,42 @@ static void continue_foreign(struct env *e, const char *mk_media,
 	check(e->img, m);
 	ut_remove(u, m, "/from-discfs/f");
 	ut_file(u, m, "/g", 10, 5);
+	/* enough new objects that the VAT outgrows its first block */
+	for (unsigned i = 0; i < 600 && kind == UDF_BDEV_SEQUENTIAL; i++) {
+		char p[32];
+		snprintf(p, sizeof(p), "/many%u", i);
+		ut_file(u, m, p, 0, 6);
+	}
+	ut_commit(u, NULL);
+	check(e->img, m);
+	ut_file(u, m, "/many7", 3000, 7); /* and then a small change */
 	ut_commit(u, NULL);
 	check(e->img, m);
 	udf_update_close(u);
 	udf_bdev_close(&bd);
+	keep_image(e->img, m, keep_as);
 	free(m);
 }
 
 static void test_mkudffs_vat_volume_is_continued(void **state)
 {
-	continue_foreign(*state, "dvdr", UDF_BDEV_SEQUENTIAL);
+	struct env *e = *state;
+	continue_foreign(e, "dvdr", "2.01", UDF_BDEV_SEQUENTIAL, NULL);
+	assert_int_equal(vat_rev_of(e->img), 0x0200);
+}
+
+/* A UDF 1.50 VAT volume keeps its VAT format (entries, then the
+ * "*UDF Virtual Alloc Tbl" trailer, in a file entry of type 0). */
+static void test_mkudffs_150_vat_volume_is_continued(void **state)
+{
+	struct env *e = *state;
+	continue_foreign(e, "cdr", "1.50", UDF_BDEV_SEQUENTIAL, "cd-r-150");
+	assert_int_equal(vat_rev_of(e->img), 0x0150);
 }
 
 static void test_mkudffs_bitmap_volume_is_continued(void **state)
 {
-	continue_foreign(*state, "dvdram", UDF_BDEV_RANDOM);
+	continue_foreign(*state, "dvdram", "2.01", UDF_BDEV_RANDOM, NULL);
 }
 
 /* A write-once image mastered to the size of its content has no room:
@@ -596,6 +659,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vat_small_change_on_many_files_is_cheap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bd_r_hundred_small_commits_keep_99_percent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mkudffs_vat_volume_is_continued, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mkudffs_150_vat_volume_is_continued, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mkudffs_bitmap_volume_is_continued, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mastered_vat_image_without_room_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_volumes_are_refused, setup, teardown),

@@ -370,8 +370,8 @@ static void stage_moves(struct udf_update *u, struct ut_model *m)
  * the other does not show yet.  At every cut of the in-place commit each
  * moved file still has a name, its old or its new one, with its content;
  * a moved directory's ".." names the directory that shows it; the next
- * open recovers (dropping the moved directory's stale second name) and
- * fsck finds no error.
+ * open recovers (dropping the moved directory's stale second name,
+ * raising the count of a file named twice) and fsck finds no error.
  */
 static void test_plain_moves_both_ways_keep_every_file_named(void **state)
 {
@@ -422,13 +422,14 @@ static void test_plain_moves_both_ways_keep_every_file_named(void **state)
 		 * the moved directory leaves it named twice: no order avoids
 		 * both that and leaving it nameless */
 		twice += check_dotdot(e->img, "/p/r", "/r2", k) == 2;
-		/* (a file may show both names, its count still 1: moves do
-		 * not raise counts - the mount's replay drops the old name) */
+		/* a file may show both names with its count still 1 (moves do
+		 * not raise counts): the next open's repair raises it, and
+		 * drops the directory's name that ".." disagrees with */
 		ut_open(e->img, UDF_BDEV_RANDOM, CAP, NULL, false, &bd, &u);
 		udf_update_close(u);
 		udf_bdev_close(&bd);
-		/* the open's repair dropped the name ".." disagrees with */
 		ut_check_fsck(e->img);
+		ut_check_links_not_low(e->img);
 		check_named(e->img, &e->old, "/p/r/f", "/p/r/f", "/r2/f", k);
 		assert_int_equal(check_dotdot(e->img, "/p/r", "/r2", k), 1);
 		free(m);

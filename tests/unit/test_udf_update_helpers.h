@@ -22,7 +22,7 @@
 #include "udf/update.h"
 #include "util/bytes.h"
 
-#define UT_MAX 512
+#define UT_MAX 1024
 
 /* Deterministic content: byte i of a file with seed s. */
 static inline uint8_t ut_byte(uint32_t seed, uint64_t i)
@@ -390,7 +390,8 @@ static inline void ut_fsck_cb(void *user, const discfs_fsck_issue *is)
 		snprintf(f->first, sizeof(f->first), "%s: %s", is->area, is->msg);
 }
 
-/* The next UniqueID our VAT header carries (0 when none). */
+/* The next UniqueID our VAT header carries (0 when none; UINT64_MAX for
+ * a 1.50 VAT, which has no header). */
 static inline uint64_t ut_vat_next_uid(const char *img)
 {
 	struct udf_vol *vol = NULL;
@@ -404,6 +405,12 @@ static inline uint64_t ut_vat_next_uid(const char *img)
 		const struct udf_map *m = &vol->maps[i];
 		if (m->kind != MAPK_VIRTUAL)
 			continue;
+		if (m->vat_rev < 0x0200) {
+			/* a 1.50 VAT has no header to keep a counter in: the
+			 * writer scans the tree for the highest ID instead */
+			next = UINT64_MAX;
+			continue;
+		}
 		const struct udf_pd *pd = &vol->pds[vol->maps[m->phys].pd];
 		struct udf_icb icb = { (uint32_t)(m->vat_abs - pd->start), (uint16_t)m->phys };
 		assert_int_equal(udf_inode_get(vol, icb, &ino, &err), 0);
