@@ -6,7 +6,11 @@
 # (tests/unit/test_udf_update_xattr.c): each image, cut where a drive
 # would say the disc ends, is loop-mounted read-only and must hold
 # exactly the expected tree, byte for byte.  (The kernel does not show
-# the attributes; it must find the data behind them.)
+# the attributes; it must find the data behind them.)  Then the same for
+# images mastered by `discctl mkimage` from a tree with xattrs (on an
+# ext4 loop file system: the guest's tmpfs root holds no user xattrs),
+# for five layouts: plain, VAT (CD-R), plain in place (DVD+RW), VAT with
+# UDF 2.50 (BD-R) and the metadata partition (BD-RE).
 # vm-timeout: 300
 . "$DISCFS_SRC/tests/vm/lib.sh"
 T="$DISCFS_BUILD/tests/test_udf_update_xattr"
@@ -27,4 +31,31 @@ one() { # medium
 	[ $ok = 1 ] || { head -20 "$m.diff"; fail "$m: the mounted tree differs"; }
 }
 for m in dvd+r dvd+rw; do run_case "xattrs-$m" one "$m"; done
+
+step "mastering images of a tree with xattrs"
+truncate -s 64M ext4.img
+mkfs.ext4 -q -F ext4.img || fail "mkfs.ext4"
+mkdir -p x
+mount -o loop ext4.img x || fail "mount ext4"
+S="$PWD/x/src"
+mkdir -p "$S/dir"
+printf 'alpha\n' > "$S/a"
+head -c 70000 /dev/urandom > "$S/dir/big"
+setfattr -n user.color -v blue "$S/a" || fail "setfattr"
+setfattr -n user.bin -v 0x00ff0001 "$S/a"
+setfattr -n user.kind -v folder "$S/dir"
+setfattr -n user.top -v root "$S"
+mastered() { # media
+	local m=$1 opt=""
+	[ "$m" = generic ] || opt="--media $m"
+	discctl mkimage "$S" -o "mk-$m.img" $opt > /dev/null || fail "mkimage $m"
+	mkdir -p "mnt-mk-$m"
+	mount -t udf -o ro,loop "mk-$m.img" "mnt-mk-$m" || fail "mk-$m: mount -t udf"
+	local ok=1
+	diff -r "$S" "mnt-mk-$m" > "mk-$m.diff" 2>&1 || ok=0
+	umount "mnt-mk-$m"
+	[ $ok = 1 ] || { head -20 "mk-$m.diff"; fail "mk-$m: the mounted tree differs"; }
+}
+for m in generic cd-r dvd+rw bd-r bd-re; do run_case "mastered-xattrs-$m" mastered "$m"; done
+umount x
 finish_cases
