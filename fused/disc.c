@@ -325,6 +325,10 @@ int dfs_disc_open(struct dfs_disc *d, const char *dev, uint64_t capacity_none,
 	d->capacity_bytes = mi.capacity_blocks * DISCFS_BLOCK_SIZE;
 	d->free_bytes = d->closed ? 0 : (d->blank ? mi.capacity_blocks
 					   : mi.free_blocks) * DISCFS_BLOCK_SIZE;
+	/* a blank CD-RW gets its fixed packets at the first commit: a fifth
+	 * of it goes to their link blocks, so only the rest is free */
+	if (d->blank && mi.profile == MMC_PROF_CD_RW && mi.packet_blocks)
+		d->capacity_bytes = d->free_bytes = mi.packet_blocks * DISCFS_BLOCK_SIZE;
 	if (!mi.present)
 		rc = dfs_fail(err, DISCFS_ENOMEDIUM, "%s: no disc in the drive", dev);
 	else if (d->blank)

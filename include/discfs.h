@@ -176,6 +176,9 @@ typedef struct discfs_media_info {
 	bool next_writable_valid;
 	discfs_track_info *tracks; /* n_tracks entries, owned: discfs_media_info_free() */
 	size_t n_tracks;
+	/* a CD-RW: blocks it holds once formatted with fixed packets for
+	 * writing in place (READ FORMAT CAPACITIES, format 10h), else 0 */
+	uint64_t packet_blocks;
 } discfs_media_info;
 
 int discfs_media_info_get(discfs_drive *drive, discfs_media_info *out,

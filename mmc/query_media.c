@@ -172,6 +172,11 @@ static void format_state(struct mmc_transport *t, discfs_media_info *o,
 	if (fc.cur_type == MMC_CAP_FORMATTED ||
 	    fc.cur_type == MMC_CAP_UNFORMATTED)
 		*format_blocks = fc.cur_blocks;
+	/* fixed packets cost their link blocks: what a file system written
+	 * in place on this CD-RW will really have */
+	for (size_t i = 0; o->profile == MMC_PROF_CD_RW && i < fc.n; i++)
+		if (fc.d[i].type == 0x10 && fc.d[i].blocks > o->packet_blocks)
+			o->packet_blocks = fc.d[i].blocks;
 }
 
 /* Sequential media: only writable tracks have free blocks, and recorded

@@ -110,8 +110,16 @@ commits() { # MEDIA
 	[ "$(medium "$img" 'm["disc_status"]')" = blank ] || fail "the new $1 is not blank"
 
 	mount_it "$img" "$stg"
+	# the blank disc's size as statfs shows it before anything is staged
+	blank_size=$(stat -f -c '%b' "$M")
 	cp -a "$W/src/." "$M/"
 	commit_and_compare "$img" "$stg" "$1: first commit"
+	# ... is what it holds once formatted for writing in place (a CD-RW
+	# loses a fifth to its packets' link blocks: promised space must be
+	# there, or a commit would fail after cp had succeeded)
+	formatted=$(medium "$img" 'm["capacity_blocks"]')
+	[ "$blank_size" = "$formatted" ] ||
+		fail "$1: blank, statfs showed $blank_size blocks; formatted it holds $formatted"
 
 	for d in "$W/src" "$M"; do
 		mkdir "$d/new"

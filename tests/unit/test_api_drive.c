@@ -175,6 +175,10 @@ static void test_blank_sequential_media_report_one_invisible_track(void **st)
 		assert_int_equal(mi.used_blocks, 0);
 		assert_true(mi.next_writable_valid);
 		assert_int_equal(mi.next_writable, 0);
+		/* only a CD-RW is formatted with fixed packets: 32 of every
+		 * 39 blocks after the 150 of the pregap hold data */
+		assert_int_equal(mi.packet_blocks,
+				 c->profile == 0x0A ? (c->capacity - 150) / 39 * 32 : 0);
 		discfs_media_info_free(&mi);
 		assert_null(mi.tracks);
 	}
