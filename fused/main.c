@@ -10,6 +10,7 @@
  * fails leaves everything staged for the next mount.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +181,15 @@ static int absolute_dir(char **dir)
 	return 0;
 }
 
+/* DISCFS_CRASH_AT=after-repair: SIGKILL there (crash tests). */
+static void crash_point(const char *where)
+{
+	const char *at = getenv("DISCFS_CRASH_AT");
+
+	if (at && !strcmp(at, where))
+		raise(SIGKILL);
+}
+
 int main(int argc, char **argv)
 {
 	static struct dfs_mount m; /* handed to libfuse as userdata */
@@ -217,11 +227,22 @@ int main(int argc, char **argv)
 	/* What the staged changes stack on tells a cut-short commit apart. */
 	staged_on = stg_journal_base(m.opt.staging, base, sizeof(base)) == 0
 		    ? base : NULL;
+	/* opening the disc may repair it: marked first (staging_mark.c) */
+	bool marked = staged_on && stg_repair_marked(m.opt.staging);
+	if (staged_on && !marked && (rc = stg_repair_mark(m.opt.staging)) < 0) {
+		fprintf(stderr, "discfs: staging %s: %s\n", m.opt.staging,
+			strerror(-rc));
+		rc = 1;
+		goto out;
+	}
 	rc = dfs_disc_open(&m.disc, m.opt.dev, m.opt.capacity, staged_on, &err);
 	if (rc < 0) {
 		rc = cli_report(&err, NULL);
 		goto out;
 	}
+	if (marked) /* a mount that died after the repair */
+		m.disc.repaired = true;
+	crash_point("after-repair");
 	if (m.opt.import_iso && dfs_disc_enable_import(&m.disc, &err) < 0) {
 		rc = cli_report(&err, NULL);
 		goto close_disc;
@@ -235,6 +256,8 @@ int main(int argc, char **argv)
 	}
 	pthread_mutex_init(&m.lock, NULL);
 	rc = open_store(&m);
+	if (rc == 0 && staged_on)
+		stg_repair_clear(m.opt.staging);
 	if (rc == 0) {
 		m.reserve_bytes = reserve_for(&m.disc);
 		/* Every commit is an increment (commit_update.h); the old

@@ -132,6 +132,16 @@ void stg_store_close(struct stg_store *s);
  */
 int stg_journal_base(const char *dir, char *gen, size_t size);
 
+/*
+ * The mark of a repair of the disc at mount (staging_mark.c): set before
+ * the disc is opened for update (which repairs a commit cut short),
+ * cleared once the store is open; found at mount, it means a mount that
+ * died may have repaired the disc.  0 or -errno.
+ */
+int stg_repair_mark(const char *dir);
+bool stg_repair_marked(const char *dir);
+int stg_repair_clear(const char *dir);
+
 /* Makes every change so far durable against power loss. */
 int stg_store_sync(struct stg_store *s, discfs_error *err);
 
