@@ -138,6 +138,7 @@ struct udf_mk {
 	uint64_t metafile_fe, mirror_fe; /* metadata layout */
 	uint64_t meta_base;
 	uint64_t iso_base, iso_blocks;   /* ISO directories & path tables */
+	bool meta_first;                 /* the meta area opens the partition */
 	uint64_t data_base;
 	uint64_t mirror_base;
 	uint64_t vat_pos, vat_blocks, vat_icb; /* VAT layout */

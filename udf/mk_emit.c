@@ -226,9 +226,16 @@ static int emit_partition(const struct udf_mk *mk, struct out *o)
 	uint8_t *b;
 	int rc = 0;
 
+	/* in the order mk_plan placed them */
+	if (mk->meta_first && !(rc = out_pad_to(o, P + mk->meta_base)))
+		rc = emit_meta(mk, o, P + mk->meta_base);
+	if (!rc)
+		rc = out_pad_to(o, P + mk->sbd_pos);
 	for (uint64_t i = 0; i < mk->sbd_blocks && !rc; i++)
 		if (!(rc = out_slot(o, &b)))
 			mk_build_sbd_block(mk, i, b);
+	if (!rc)
+		rc = out_pad_to(o, P + mk->iso_base);
 	for (uint64_t i = 0; i < mk->iso_blocks && !rc; i++)
 		if (!(rc = out_slot(o, &b)))
 			rc = mk_iso_area_block(mk, i, b, o->err);
@@ -238,7 +245,7 @@ static int emit_partition(const struct udf_mk *mk, struct out *o)
 		if (!rc && !(rc = out_pad_to(o, P + mk->mirror_fe)) && !(rc = out_slot(o, &b)))
 			mk_build_metafile(mk, true, b);
 	}
-	if (!rc && !(rc = out_pad_to(o, P + mk->meta_base)))
+	if (!rc && !mk->meta_first && !(rc = out_pad_to(o, P + mk->meta_base)))
 		rc = emit_meta(mk, o, P + mk->meta_base);
 	if (!rc && !(rc = out_pad_to(o, P + mk->data_base)))
 		rc = emit_data(mk, o, P + mk->data_base);

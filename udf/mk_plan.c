@@ -274,11 +274,19 @@ static uint64_t plan_partition(struct udf_mk *mk, uint64_t sbd_blocks)
 {
 	uint64_t pos = 0;
 
-	mk->sbd_pos = 0;
+	/* A bridge image's file set descriptor opens the partition: pycdlib
+	 * reads it there whatever the logical volume says. */
+	mk->meta_first = mk->iso && mk->virt != MK_VIRT_METADATA;
+	if (mk->meta_first) {
+		mk->meta_blocks = mk->meta_used;
+		mk->meta_base = pos;
+		pos += mk->meta_blocks;
+	}
+	mk->sbd_pos = pos;
 	mk->sbd_blocks = mk->bitmap ? sbd_blocks : 0;
 	pos += mk->sbd_blocks;
-	/* the ISO area first: readers that size the volume by the last UDF
-	 * extent (7-Zip) then find the closing anchor right after it */
+	/* the ISO area before the data: readers that size the volume by the
+	 * last UDF extent (7-Zip) then find the closing anchor right after it */
 	mk->iso_base = pos;
 	pos += mk->iso_blocks;
 	if (mk->virt == MK_VIRT_METADATA) {
@@ -286,11 +294,13 @@ static uint64_t plan_partition(struct udf_mk *mk, uint64_t sbd_blocks)
 		mk->mirror_fe = pos++;
 		pos = align_up(pos, 32);
 		mk->meta_blocks = align_up(mk->meta_used, 32);
-	} else {
+	} else if (!mk->meta_first) {
 		mk->meta_blocks = mk->meta_used;
 	}
-	mk->meta_base = pos;
-	pos += mk->meta_blocks;
+	if (!mk->meta_first) {
+		mk->meta_base = pos;
+		pos += mk->meta_blocks;
+	}
 	mk->data_base = pos;
 	pos += mk->data_blocks;
 	if (mk->virt == MK_VIRT_METADATA) {

@@ -6,7 +6,10 @@
 # by the real-kernel test (tests/vm/t_udf_mount.sh), not here.
 #
 # Readers: udfinfo (LVID counts), 7-Zip (7zz), udfclient, libudfread (a
-# tiny C program built on the fly), xorriso and bsdtar (ISO9660/Rock Ridge).
+# tiny C program built on the fly), pycdlib's UDF side (bridge images with
+# a plain partition only: it needs the ISO9660 volume, two anchors and
+# the file set descriptor at the partition's start), xorriso and bsdtar
+# (ISO9660/Rock Ridge).
 # Each reader's known limits (docs: udf-readers.md) are applied explicitly
 # and printed: a reader that cannot read a layout says "not applicable"
 # with the reason, and names outside a reader's character range are listed
@@ -22,7 +25,7 @@ exec python3 - "$1" "$2" "$READERS" <<'PYEOF'
 import hashlib, os, struct, subprocess, sys, tempfile, shutil
 
 img, src, wanted = sys.argv[1], sys.argv[2], sys.argv[3]
-ALL = ["udfinfo", "7z", "udfclient", "udfread", "xorriso", "bsdtar"]
+ALL = ["udfinfo", "7z", "udfclient", "udfread", "pycdlib", "xorriso", "bsdtar"]
 wanted = ALL if wanted == "all" else wanted.split(",")
 failed = False
 work = tempfile.mkdtemp(prefix="crosscheck.")
@@ -305,6 +308,57 @@ elif need("gcc", "udfread"):
         else:
             compare("udfread", manifest(out), "names, sizes, sha256",
                     0xFFFF, "libudfread drops names outside the BMP")
+
+# ------------------------------------------------- pycdlib, the UDF side
+# Debian's python3-pycdlib lives with the system interpreter, which may
+# not be the python3 first on PATH.
+PYCDLIB = '''
+import os, sys, pycdlib
+img, out = sys.argv[1], sys.argv[2]
+iso = pycdlib.PyCdlib()
+iso.open(img)
+if not iso.has_udf():
+    sys.exit("pycdlib finds no UDF volume")
+# Each name decoded in its own CS0 form: pycdlib's walk() decodes a whole
+# path in the last name's form, which garbles a 16-bit name below an
+# 8-bit one.
+def walk(path):
+    for c in iso.list_children(udf_path=path):
+        if c is None or c.file_ident is None or c.file_ident.is_parent():
+            continue
+        name = c.file_identifier().decode(c.file_ident.encoding)
+        full = path.rstrip("/") + "/" + name
+        local = os.path.join(out, full.lstrip("/"))
+        if c.is_dir():
+            os.makedirs(local, exist_ok=True)
+            walk(full)
+        else:
+            iso.get_file_from_iso(local, udf_path=full)
+walk("/")
+iso.close()
+'''
+def pycdlib_python():
+    for py in ("/usr/bin/python3", sys.executable):
+        if os.path.exists(py) and run([py, "-c", "import pycdlib"]).returncode == 0:
+            return py
+    return None
+
+if not L["iso"]:
+    na("pycdlib", "it reads UDF only beside an ISO9660 volume")
+elif not plain:
+    na("pycdlib", "it reads type-1 partitions only (maps: " + ",".join(maps) + ")")
+elif requested("pycdlib"):
+    py = pycdlib_python()
+    if not py:
+        fail("pycdlib", "python3-pycdlib not installed (run make deps)")
+    else:
+        out = os.path.join(work, "pycdlib")
+        os.makedirs(out)
+        r = run([py, "-c", PYCDLIB, img, out], timeout=600)
+        if r.returncode:
+            fail("pycdlib", f"rc={r.returncode}: " + r.stdout.decode(errors="replace")[-300:])
+        else:
+            compare("pycdlib", manifest(out), "UDF names, sizes, sha256")
 
 # ------------------------------------------------------------ ISO readers
 if not L["iso"]:
