@@ -857,6 +857,41 @@ int discfs_close_session(discfs_drive *drive, discfs_error *err);
 #define DISCFS_XATTR_COMMIT "user.discfs.commit"
 #define DISCFS_XATTR_STATUS "user.discfs.status"
 
+/* How discfs_mount() starts the daemon (discfs(1) options). */
+typedef struct discfs_mount_opts {
+	const char *staging;    /* staging directory; NULL: one per disc in
+				 * the user's cache directory */
+	unsigned commit_idle_s; /* commit after this many idle seconds; 0 never */
+	bool close_on_unmount;  /* finalize a write-once disc at unmount */
+	bool import_iso;        /* a disc of ISO9660 sessions: import them */
+	bool allow_other;       /* let other users in (fuse.conf must allow) */
+	const char *daemon;     /* the daemon program; NULL: $DISCFS_DAEMON,
+				 * else "discfs" on PATH */
+} discfs_mount_opts;
+
+void discfs_mount_opts_init(discfs_mount_opts *o);
+/*
+ * Mounts the disc in dev (a drive or an emulated disc, as discfs(1) takes
+ * it) at mountpoint, an existing directory, by starting the daemon; it
+ * returns once the folder is there.  The mount belongs to the caller's
+ * user and outlives the calling program.  Errors: the daemon's one-line
+ * message (no disc, staged changes of another disc, ...); DISCFS_ENOENT
+ * when the daemon program is not found.
+ */
+int discfs_mount(const char *dev, const char *mountpoint,
+		 const discfs_mount_opts *o, discfs_error *err);
+/* Commits what is staged in the mount now; on failure it all stays staged. */
+int discfs_mount_commit(const char *mountpoint, discfs_error *err);
+/* The mount's status line (DISCFS_XATTR_STATUS) into buf. */
+int discfs_mount_status(const char *mountpoint, char *buf, size_t size,
+			discfs_error *err);
+/*
+ * Commits what is staged, then unmounts.  A failed commit leaves the
+ * folder mounted with its changes staged (nothing is lost) and returns
+ * the commit's error.
+ */
+int discfs_unmount(const char *mountpoint, discfs_error *err);
+
 /* @@mount-api@@ (section owned by the FUSE daemon; add declarations above) */
 
 #ifdef __cplusplus
