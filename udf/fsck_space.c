@@ -102,7 +102,11 @@ static int64_t check_bitmap(struct fsck *f, const struct udf_map *m,
 	uint64_t busy_free = 0, leaked = 0, first_bf = 0, first_lk = 0, free_n = 0;
 	for (uint32_t i = 0; i < pd->length; i++) {
 		bool is_free = map[i >> 3] & (1u << (i & 7));
-		bool used = in_use(f, (uint64_t)pd->start + i);
+		/* a spared packet's blocks are used where the table moved it */
+		uint64_t at = (uint64_t)pd->start + i;
+		if (m->kind == MAPK_SPARABLE)
+			udf_map_block(v, (uint16_t)(m - v->maps), i, &at, NULL);
+		bool used = in_use(f, at);
 		if (used && is_free) {
 			if (!busy_free++)
 				first_bf = i;

@@ -16,7 +16,9 @@
  *  (their VAT slot is freed); nothing is erased.  Until the VAT ICB lands
  *  the previous VAT defines the volume.
  *
- *  Plain layout (rewritable in place: DVD+RW, DVD-RAM, BD-RE, HDD).  File
+ *  Plain layout (rewritable in place: DVD+RW, DVD-RAM, BD-RE, HDD; also a
+ *  sparable partition, as on packet-written CD-RW and DVD-RW, whose spared
+ *  packets are read and written where its sparing table says).  File
  *  entries keep their block (so FIDs and the '..' entries of
  *  subdirectories stay valid); all new content goes copy-on-write into
  *  blocks the space bitmap says are free.  Order, each step synced before

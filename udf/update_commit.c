@@ -251,7 +251,7 @@ static int free_old(struct udf_update *u, const struct udf_inode *ino,
 	uint32_t bs = u->bd->block_size;
 	int rc = 0;
 	if (entry)
-		rc = upd_free_push(&u->freed, (uint32_t)(ino->abs - u->part_start), 1, err);
+		rc = upd_free_push(&u->freed, ino->icb.lbn, 1, err);
 	for (uint32_t i = 0; !rc && content && i < ino->n_ext; i++) {
 		const struct udf_ext *e = &ino->ext[i];
 		if (e->part != u->phys || (e->type != EXT_RECORDED && e->type != EXT_ALLOCATED))
@@ -261,7 +261,7 @@ static int free_old(struct udf_update *u, const struct udf_inode *ino,
 				rc = upd_free_push(&u->freed, e->lbn + b, 1, err);
 	}
 	for (uint32_t i = 0; !rc && content && i < ino->n_aed && i < UDF_INODE_AED_KEEP; i++)
-		rc = upd_free_push(&u->freed, (uint32_t)(ino->aed_abs[i] - u->part_start), 1, err);
+		rc = upd_free_push(&u->freed, upd_lbn_of(u, ino->aed_abs[i]), 1, err);
 	return rc;
 }
 
@@ -307,7 +307,7 @@ static int write_fe_from(struct udf_update *u, struct upd_node *n,
 	if (!rc && vat)
 		rc = upd_alloc(u, 1, true, &lbn, &got, err);
 	else if (!rc && n->on_disc)
-		lbn = (uint32_t)(ino->abs - u->part_start);
+		lbn = ino->icb.lbn; /* in place (a spared packet: in the spare) */
 	uint32_t loc = vat ? n->icb.lbn : lbn;
 	if (!rc)
 		rc = upd_build_fe(u, n, n->on_disc ? raw : NULL, loc, blk, err);
@@ -430,7 +430,7 @@ static int lower_count(struct udf_update *u, struct upd_node *n, uint8_t *raw,
 		rc = dfs_fail(err, DISCFS_EFORMAT, "'%s': not a file entry", n->name);
 	if (!rc) {
 		put_le16(raw + 48, k); /* FileLinkCount, FE and EFE alike */
-		uint32_t lbn = (uint32_t)(ino->abs - u->part_start);
+		uint32_t lbn = ino->icb.lbn;
 		udf_tag_make(raw, crc_len + 16u, ident, get_le16(raw + 2),
 			     get_le16(raw + 6), lbn);
 		rc = upd_write(u, lbn, 1, raw, false, err);

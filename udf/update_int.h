@@ -103,6 +103,8 @@ struct udf_update {
 	struct udf_update_opts opts;
 	int layout;                /* DISCFS_LAYOUT_VAT / _PLAIN */
 	unsigned phys;             /* map index of the physical partition */
+	bool sparable;             /* it is a sparable map: spared packets
+				    * are written where the table says */
 	unsigned virt;             /* map index of the virtual one (VAT) */
 	uint32_t part_start, part_len;
 	uint16_t rev;              /* domain revision */
@@ -207,6 +209,9 @@ int upd_alloc(struct udf_update *u, uint32_t want, bool contig, uint32_t *lbn,
 /* Writes count blocks at partition lbn (block device, counted in st). */
 int upd_write(struct udf_update *u, uint32_t lbn, uint32_t count,
 	      const void *buf, bool data, discfs_error *err);
+/* The partition block recorded at absolute block abs (the inverse of the
+ * partition's map: a spared packet's blocks are found in the table). */
+uint32_t upd_lbn_of(const struct udf_update *u, uint64_t abs);
 int upd_bitmap_load(struct udf_update *u, discfs_error *err);
 int upd_bitmap_write(struct udf_update *u, discfs_error *err);
 void upd_bitmap_set(struct udf_update *u, uint32_t lbn, uint32_t n, bool free);

@@ -91,7 +91,7 @@ static int write_entry(struct udf_update *u, struct upd_node *sh,
 {
 	uint32_t bs = u->bd->block_size, aeds = 0;
 	uint8_t *raw = malloc(bs), *blk = malloc(bs);
-	uint32_t lbn = (uint32_t)(old->abs - u->part_start);
+	uint32_t lbn = old->icb.lbn;
 	int rc = raw && blk ? 0 : dfs_fail(err, DISCFS_ENOMEM, "out of memory");
 	if (!rc)
 		rc = udf_bdev_read(u->bd, old->abs, 1, raw, err);

@@ -51,17 +51,17 @@ static int pick_maps(struct udf_update *u, discfs_error *err)
 			}
 		break;
 	case UDF_LAYOUT_PLAIN:
+	case UDF_LAYOUT_SPARABLE: /* plain, with packets the table moved */
 		u->layout = DISCFS_LAYOUT_PLAIN;
 		u->phys = (unsigned)v->phys_map;
+		u->sparable = v->maps[u->phys].kind == MAPK_SPARABLE;
 		break;
 	default:
-		return dfs_fail(err, DISCFS_ENOTSUP,
-				"%s volumes are not updated incrementally",
-				v->info.layout == UDF_LAYOUT_SPARABLE ? "sparable"
-								      : "metadata-partition");
+		return dfs_fail(err, DISCFS_ENOTSUP, "metadata-partition volumes "
+				"are not updated incrementally");
 	}
 	const struct udf_map *pm = &v->maps[u->phys];
-	if (pm->kind != MAPK_TYPE1 || pm->pd < 0)
+	if ((pm->kind != MAPK_TYPE1 && pm->kind != MAPK_SPARABLE) || pm->pd < 0)
 		return dfs_fail(err, DISCFS_ENOTSUP, "unsupported physical partition");
 	const struct udf_pd *pd = &v->pds[pm->pd];
 	u->part_start = pd->start;

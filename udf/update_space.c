@@ -97,10 +97,51 @@ int upd_alloc(struct udf_update *u, uint32_t want, bool contig, uint32_t *lbn,
 	return 0;
 }
 
+/* Where partition block lbn is recorded: after the partition's start,
+ * or, on a sparable volume, where the table moved its packet. */
+static uint64_t abs_of(const struct udf_update *u, uint32_t lbn)
+{
+	uint64_t abs;
+	if (u->sparable && udf_map_block(u->vol, (uint16_t)u->phys, lbn, &abs, NULL) == 0)
+		return abs;
+	return (uint64_t)u->part_start + lbn;
+}
+
+uint32_t upd_lbn_of(const struct udf_update *u, uint64_t abs)
+{
+	const struct udf_map *m = &u->vol->maps[u->phys];
+	for (uint32_t i = 0; u->sparable && i < m->n_spare; i++)
+		if (m->spare_orig[i] < UDF_SPARE_DEFECTIVE && abs >= m->spare_mapped[i] &&
+		    abs - m->spare_mapped[i] < m->packet_len)
+			return m->spare_orig[i] + (uint32_t)(abs - m->spare_mapped[i]);
+	return (uint32_t)(abs - u->part_start);
+}
+
+/* Writes runs of blocks that are recorded next to each other at once. */
+static int write_mapped(struct udf_update *u, uint32_t lbn, uint32_t count,
+			const void *buf, discfs_error *err)
+{
+	uint32_t bs = u->bd->block_size;
+	for (uint32_t i = 0; i < count;) {
+		uint64_t first = abs_of(u, lbn + i);
+		uint32_t run = 1;
+		while (i + run < count && abs_of(u, lbn + i + run) == first + run)
+			run++;
+		int rc = udf_bdev_write(u->bd, first, run,
+					(const uint8_t *)buf + (size_t)i * bs, err);
+		if (rc)
+			return rc;
+		i += run;
+	}
+	return 0;
+}
+
 int upd_write(struct udf_update *u, uint32_t lbn, uint32_t count,
 	      const void *buf, bool data, discfs_error *err)
 {
-	int rc = udf_bdev_write(u->bd, (uint64_t)u->part_start + lbn, count, buf, err);
+	int rc = u->sparable ? write_mapped(u, lbn, count, buf, err)
+			     : udf_bdev_write(u->bd, (uint64_t)u->part_start + lbn,
+					      count, buf, err);
 	if (rc)
 		return rc;
 	u->st.blocks_written += count;
@@ -127,8 +168,9 @@ int upd_bitmap_load(struct udf_update *u, discfs_error *err)
 	u->alloc_now = calloc(((size_t)u->part_len + 7) / 8, 1);
 	if (!u->sbd_raw || !u->alloc_now)
 		return dfs_fail(err, DISCFS_ENOMEM, "out of memory");
-	int rc = udf_bdev_read(u->bd, (uint64_t)u->part_start + u->sbd_lbn,
-			       u->sbd_blocks, u->sbd_raw, err);
+	/* through the map: on a sparable volume its packet may be spared */
+	int rc = udf_read_lblocks(u->vol, (uint16_t)u->phys, u->sbd_lbn,
+				  u->sbd_blocks, u->sbd_raw, err);
 	if (!rc)
 		rc = udf_tag_verify(u->sbd_raw, (size_t)u->sbd_blocks * bs, TAG_SBD,
 				    u->sbd_lbn, err);

@@ -19,7 +19,9 @@
 #  3. an in-place commit cut short (the daemon killed before / after the
 #     increment, the drive losing power after N writes) loses nothing
 #     committed before; committing again gives the expected tree, fsck
-#     clean.
+#     clean;
+#  4. a sparable volume mkudffs made (as Windows does on CD-RW), put on a
+#     packet-formatted CD-RW, is continued in place.
 set -eu
 [ -e /dev/fuse ] && command -v fusermount3 >/dev/null || { echo "no FUSE here"; exit 77; }
 command -v getfattr >/dev/null || { echo "attr tools missing (scripts/deps.sh)"; exit 77; }
@@ -200,4 +202,40 @@ cut_short() { # HOW
 for how in kill-before-commit kill-after-commit power-1 power-3 power-8 power-20 power-40 power-100; do
 	cut_short "$how"
 done
+
+# ------------------- 4: a CD-RW packet-written by another tool (sparable)
+# mkudffs lays out a CD-RW as Windows does: UDF 2.01 on a sparable
+# partition (a sparing table, spare packets).  Its volume, put on a CD-RW
+# formatted with fixed packets, is continued in place.
+if command -v mkudffs >/dev/null; then
+	img="$W/sp.img" stg="$W/sp.stg"
+	new_cd_rw "$img"
+	"$BUILD/discctl" format "emu:$img" > /dev/null || fail "sparable: format"
+	truncate -s 16M "$W/mk.udf"
+	mkudffs -b 2048 --media-type=cdrw --udfrev=2.01 --label=OTHER "$W/mk.udf" > /dev/null
+	dd if="$W/mk.udf" of="$img" bs=2048 conv=notrunc status=none
+	rm -rf "$W/src"
+	mkdir -p "$W/src/dir"
+	printf 'from discfs\n' > "$W/src/a.txt"
+	head -c 200000 /dev/urandom > "$W/src/dir/big"
+	mount_it "$img" "$stg"
+	cp -a "$W/src/." "$M/"
+	"$BUILD/discctl" commit "$M" > /dev/null || fail "sparable: commit"
+	unmount_it
+	mount_it "$img" "$stg"
+	diff -r "$W/src" "$M" || fail "sparable: the disc differs from the source"
+	printf 'more\n' >> "$W/src/a.txt"; printf 'more\n' >> "$M/a.txt"
+	rm "$W/src/dir/big" "$M/dir/big"
+	"$BUILD/discctl" commit "$M" > /dev/null || fail "sparable: second commit"
+	unmount_it
+	mount_it "$img" "$stg"
+	diff -r "$W/src" "$M" || fail "sparable: the disc differs after the second commit"
+	unmount_it
+	"$BUILD/discctl" fsck "$img" > "$W/fsck.out" 2>&1 || { cat "$W/fsck.out"; fail "sparable: fsck"; }
+	grep -q ' 0 errors, 0 warnings' "$W/fsck.out" || { cat "$W/fsck.out"; fail "sparable: fsck findings"; }
+	udfinfo "$img" 2>/dev/null | grep -q 'STABLE' || fail "sparable: no longer a sparable volume"
+	echo "ok: a sparable CD-RW made by mkudffs continued in place"
+else
+	fail "mkudffs missing (scripts/deps.sh)"
+fi
 echo "all ok"

@@ -14,6 +14,8 @@
 #include "test_udf_update_helpers.h"
 #include "udf/cs0.h"
 #include "udf/ecma167.h"
+#include "udf/osta.h"
+#include "udf/tag.h"
 
 #define CAP 6000u
 
@@ -433,7 +435,7 @@ static unsigned vat_rev_of(const char *img)
 /* Volumes other tools made are continued: mkudffs VAT (2.01 and 1.50)
  * and bitmap. */
 /* With DFS_UPDATE_KEEP=DIR, a copy of the image as NAME.img, the blocks
- * a reader of it must see (NAME.blocks: up to its VAT) and the tree it
+ * a reader of it must see (NAME.blocks: up to its VAT, or all) and the tree it
  * holds (NAME.src), for the kernel in tests/vm/t_udf_update.sh. */
 static void keep_image(const char *img, struct ut_model *m, const char *name)
 {
@@ -452,7 +454,11 @@ static void keep_image(const char *img, struct ut_model *m, const char *name)
 	snprintf(to, sizeof(to), "%s/%s.blocks", keep, name);
 	FILE *f = fopen(to, "w");
 	assert_non_null(f);
-	fprintf(f, "%llu\n", (unsigned long long)vi.vat_block + 1);
+	struct stat sb;
+	assert_int_equal(stat(img, &sb), 0);
+	fprintf(f, "%llu\n", vi.layout == DISCFS_LAYOUT_VAT
+			     ? (unsigned long long)vi.vat_block + 1
+			     : (unsigned long long)sb.st_size / DISCFS_BLOCK_SIZE);
 	fclose(f);
 	snprintf(to, sizeof(to), "%s/%s.src", keep, name);
 	ut_dump_model(m, to);
@@ -514,6 +520,104 @@ static void test_mkudffs_150_vat_volume_is_continued(void **state)
 static void test_mkudffs_bitmap_volume_is_continued(void **state)
 {
 	continue_foreign(*state, "dvdram", "2.01", UDF_BDEV_RANDOM, NULL);
+}
+
+/* Sparable volumes (packet-written CD-RW and DVD-RW, as mkudffs and
+ * Windows make them) are continued in place. */
+static void test_mkudffs_sparable_volumes_are_continued(void **state)
+{
+	struct env *e = *state;
+	continue_foreign(e, "cdrw", "2.01", UDF_BDEV_RANDOM, "cd-rw-sparable");
+	continue_foreign(e, "dvdrw", "2.01", UDF_BDEV_RANDOM, NULL);
+	continue_foreign(e, "cdrw", "1.50", UDF_BDEV_RANDOM, NULL);
+}
+
+static void pread_blocks(const char *img, uint64_t lba, uint32_t n, void *buf)
+{
+	int fd = open(img, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, buf, (size_t)n * DISCFS_BLOCK_SIZE,
+			       (off_t)(lba * DISCFS_BLOCK_SIZE)), (ssize_t)n * DISCFS_BLOCK_SIZE);
+	close(fd);
+}
+
+static void pwrite_blocks(const char *img, uint64_t lba, uint32_t n, const void *buf)
+{
+	int fd = open(img, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, buf, (size_t)n * DISCFS_BLOCK_SIZE,
+				(off_t)(lba * DISCFS_BLOCK_SIZE)), (ssize_t)n * DISCFS_BLOCK_SIZE);
+	close(fd);
+}
+
+/*
+ * A packet the drive found bad was spared: the sparing table sends its
+ * blocks to a spare packet.  Here the packet holding the root's entry
+ * (rewritten by every commit) is spared and its original place zeroed:
+ * commits must read and write the spare, never the original.
+ */
+static void test_sparable_writes_a_spared_packet_in_its_spare(void **state)
+{
+	struct env *e = *state;
+	struct ut_model *m = calloc(1, sizeof(*m));
+	struct udf_vol *vol = NULL;
+	struct udf_bdev bd;
+	struct udf_update *u;
+	discfs_error err = { 0 };
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "truncate -s 16M '%s' && mkudffs -b 2048 "
+		 "--media-type=cdrw --udfrev=2.01 '%s' > /dev/null", e->img, e->img);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(udf_vol_open_path(e->img, false, &vol, &err), 0);
+	const struct udf_map *sm = &vol->maps[vol->phys_map];
+	assert_int_equal(sm->kind, MAPK_SPARABLE);
+	uint32_t plen = sm->packet_len, root = udf_vol_root(vol).lbn;
+	uint32_t pkt = root - root % plen, start = vol->pds[sm->pd].start;
+	uint32_t ntab = sm->n_tables, tsize = sm->table_size, loc[4];
+	memcpy(loc, sm->table_loc, sizeof(loc));
+	udf_vol_close(vol);
+	/* every copy of the table: its first free entry takes the packet */
+	uint32_t tblocks = (tsize + DISCFS_BLOCK_SIZE - 1) / DISCFS_BLOCK_SIZE;
+	uint8_t *t = malloc((size_t)tblocks * DISCFS_BLOCK_SIZE);
+	uint32_t spare = 0;
+	for (uint32_t c = 0; c < ntab; c++) {
+		pread_blocks(e->img, loc[c], tblocks, t);
+		uint16_t n = get_le16(t + 48);
+		uint32_t i = 0;
+		while (i < n && get_le32(t + 56 + 8 * i) != UDF_SPARE_FREE)
+			i++;
+		assert_true(i < n);
+		put_le32(t + 56 + 8 * i, pkt);
+		spare = get_le32(t + 56 + 8 * i + 4);
+		udf_tag_make(t, 16 + (size_t)get_le16(t + 10), get_le16(t), get_le16(t + 2),
+			     get_le16(t + 4), get_le32(t + 12));
+		pwrite_blocks(e->img, loc[c], tblocks, t);
+	}
+	free(t);
+	uint8_t *p = malloc((size_t)plen * DISCFS_BLOCK_SIZE);
+	uint8_t *z = calloc(plen, DISCFS_BLOCK_SIZE);
+	pread_blocks(e->img, (uint64_t)start + pkt, plen, p);
+	pwrite_blocks(e->img, spare, plen, p);
+	pwrite_blocks(e->img, (uint64_t)start + pkt, plen, z);
+	check(e->img, m);
+	/* two commits through the spared packet */
+	ut_open(e->img, UDF_BDEV_RANDOM, 0, NULL, false, &bd, &u);
+	ut_mkdir(u, m, "/d");
+	ut_file(u, m, "/d/f", 70000, 9);
+	ut_commit(u, NULL);
+	ut_file(u, m, "/g", 100, 10);
+	ut_commit(u, NULL);
+	udf_update_close(u);
+	udf_bdev_close(&bd);
+	check(e->img, m);
+	pread_blocks(e->img, (uint64_t)start + pkt, plen, p);
+	assert_memory_equal(p, z, (size_t)plen * DISCFS_BLOCK_SIZE); /* untouched */
+	pread_blocks(e->img, spare + root % plen, 1, p);
+	uint16_t id = get_le16(p);
+	assert_true(id == TAG_FE || id == TAG_EFE); /* the root, rewritten there */
+	free(p);
+	free(z);
+	free(m);
 }
 
 /* A write-once image mastered to the size of its content has no room:
@@ -661,6 +765,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mkudffs_vat_volume_is_continued, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mkudffs_150_vat_volume_is_continued, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mkudffs_bitmap_volume_is_continued, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mkudffs_sparable_volumes_are_continued, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sparable_writes_a_spared_packet_in_its_spare, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mastered_vat_image_without_room_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_volumes_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_directory_churn_keeps_the_tree, setup, teardown),

@@ -3,8 +3,8 @@
 # engine: a first commit on a blank emulated disc, then increments (add,
 # change, rename, remove, chmod) on CD-R, DVD+R, DVD-R, BD-R (VAT), and
 # DVD+RW, BD-RE, DVD-RAM, and blank CD-RW and DVD-RW once formatted for
-# overwriting (in place); and a UDF 1.50 VAT volume mkudffs made on a
-# CD-R, continued in its own VAT format.  Each image, cut where a drive would
+# overwriting (in place); and, made by mkudffs and continued, a UDF 1.50
+# VAT volume on a CD-R (in its own VAT format) and a sparable CD-RW.  Each image, cut where a drive would
 # say the disc ends (after the VAT / at the formatted capacity), is
 # loop-mounted read-only and must hold exactly the expected tree.
 # vm-timeout: 600
@@ -31,5 +31,5 @@ one() { # medium
 	umount "mnt-$m"
 	[ $ok = 1 ] || { cat "$m.diff"; fail "$m: the mounted tree differs"; }
 }
-for m in cd-r dvd+r dvd-r bd-r cd-rw dvd-rw dvd+rw bd-re dvd-ram cd-r-150; do run_case "update-$m" one "$m"; done
+for m in cd-r dvd+r dvd-r bd-r cd-rw dvd-rw dvd+rw bd-re dvd-ram cd-r-150 cd-rw-sparable; do run_case "update-$m" one "$m"; done
 finish_cases
