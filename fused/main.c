@@ -97,7 +97,7 @@ static int serve(struct dfs_mount *m, struct fuse_args *fa)
 	 */
 	cfg = m->opt.threads > 1 ? fuse_loop_cfg_create() : NULL;
 	if (!cfg) {
-		rc = dfs_session_loop(m->se, m->opt.follow_cpu) < 0 ? 1 : 0;
+		rc = dfs_session_loop(m->se, m->opt.follow_cpu, m->opt.spin_us) < 0 ? 1 : 0;
 	} else {
 		fuse_loop_cfg_set_max_threads(cfg, m->opt.threads);
 		rc = fuse_session_loop_mt(m->se, cfg) < 0 ? 1 : 0;

@@ -33,6 +33,7 @@ struct dfs_options {
 	unsigned threads;           /* FUSE worker threads (1: single loop) */
 	int writeback;              /* kernel writeback cache (-o writeback) */
 	int follow_cpu;             /* fused/cpu_follow.h (-o follow_cpu) */
+	unsigned spin_us;           /* fused/loop.h (-o spin=US) */
 	uint64_t capacity;          /* DEV "none" only */
 	int allow_other;
 	int foreground, debug;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fused/loop.h"
 #include "tools/common/cli.h"
 
 enum { KEY_KEEP, KEY_ALLOW_OTHER, KEY_HELP, KEY_VERSION, KEY_FG, KEY_DEBUG };
@@ -87,6 +88,15 @@ static int proc(void *data, const char *arg, int key, struct fuse_args *out)
 		o->writeback = arg[0] == 'w';
 		return 0;
 	}
+	if (!strncmp(arg, "spin=", 5)) {
+		uint64_t v;
+		if (!cli_parse_u64(arg + 5, &v) || v > 10000) {
+			cli_usage_error("bad spin '%s' (microseconds, 0..10000)", arg + 5);
+			ps->bad = 1;
+		}
+		o->spin_us = (unsigned)v;
+		return 0;
+	}
 	if (!strcmp(arg, "follow_cpu") || !strcmp(arg, "nofollow_cpu")) {
 		o->follow_cpu = arg[0] == 'f';
 		return 0;
@@ -135,6 +145,7 @@ int dfs_options_parse(int argc, char **argv, struct dfs_options *o,
 	memset(o, 0, sizeof(*o));
 	o->capacity = 1ull << 30;
 	o->threads = 1;
+	o->spin_us = DFS_SPIN_US_DEFAULT;
 	*fa = (struct fuse_args)FUSE_ARGS_INIT(argc, argv);
 	if (fuse_opt_parse(fa, &ps, spec, proc) < 0)
 		return -1;
@@ -232,6 +243,8 @@ void dfs_usage(FILE *f)
 		"  -o capacity=BYTES      size of DEV 'none' (default 1G)\n"
 		"  -o threads=N           FUSE worker threads (default 1)\n"
 		"  -o writeback           kernel writeback cache (default off)\n"
+		"  -o spin=US             look for the next request this long before\n"
+		"                         sleeping (default 50; 0: sleep at once)\n"
 		"  -o follow_cpu          move the daemon to its one busy client's CPU\n"
 		"  -o allow_other         let other users in (needs\n"
 		"                         user_allow_other in /etc/fuse.conf)\n");
