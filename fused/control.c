@@ -18,6 +18,7 @@
 #include <sys/xattr.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mmc/drive_query.h"
 #include "udf/ea_space.h"
@@ -60,11 +61,11 @@ static bool fits_on_disc(const struct stg_inode *in, const char *name,
 static void status_line(struct dfs_mount *m, char *out, size_t n)
 {
 	snprintf(out, n, "disc: %s; staged: %s, %llu bytes of file data, "
-			 "%llu bytes left; staging: %s; last: %s",
+			 "%llu bytes left; staging: %s; daemon: pid %ld; last: %s",
 		 m->disc.desc, stg_store_dirty(&m->store) ? "yes" : "nothing",
 		 (unsigned long long)m->store.tree.staged_bytes,
 		 (unsigned long long)dfs_space_left(m), m->opt.staging,
-		 m->status[0] ? m->status : "no commit yet");
+		 (long)getpid(), m->status[0] ? m->status : "no commit yet");
 }
 
 void dfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,

@@ -851,7 +851,8 @@ int discfs_close_session(discfs_drive *drive, discfs_error *err);
  *     changes now; it fails (ENOTSUP, ENOSPC, EIO, ...) when the commit
  *     fails, and then every change stays staged;
  *   getxattr(root, DISCFS_XATTR_STATUS, ...) reads one line: the disc, what
- *     is staged, the space left, the staging directory, the last commit.
+ *     is staged, the space left, the staging directory, the daemon's
+ *     process id ("daemon: pid N"), the last commit.
  * fsync() of the root directory also commits.
  */
 #define DISCFS_XATTR_COMMIT "user.discfs.commit"
@@ -886,9 +887,10 @@ int discfs_mount_commit(const char *mountpoint, discfs_error *err);
 int discfs_mount_status(const char *mountpoint, char *buf, size_t size,
 			discfs_error *err);
 /*
- * Commits what is staged, then unmounts.  A failed commit leaves the
- * folder mounted with its changes staged (nothing is lost) and returns
- * the commit's error.
+ * Commits what is staged, then unmounts, and waits (up to a minute) for
+ * the daemon to let go of the drive, so the disc can be used at once.  A
+ * failed commit leaves the folder mounted with its changes staged
+ * (nothing is lost) and returns the commit's error.
  */
 int discfs_unmount(const char *mountpoint, discfs_error *err);
 

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,12 +179,40 @@ int discfs_mount_status(const char *mountpoint, char *buf, size_t size,
 	return 0;
 }
 
+/* The daemon's process id from its status line, 0 if none is given. */
+static pid_t daemon_pid(const char *mountpoint)
+{
+	char line[1024];
+	const char *p;
+
+	if (discfs_mount_status(mountpoint, line, sizeof(line), NULL) < 0 ||
+	    !(p = strstr(line, "; daemon: pid ")))
+		return 0;
+	return (pid_t)strtol(p + 14, NULL, 10);
+}
+
+/* Waits for process pid to end (it is not our child: polled). */
+static int wait_gone(pid_t pid, discfs_error *err)
+{
+	for (int i = 0; pid > 0 && i < 6000; i++) {
+		if (kill(pid, 0) < 0 && errno == ESRCH)
+			return 0;
+		usleep(10000);
+	}
+	return pid > 0 ? dfs_fail(err, DISCFS_EBUSY, "the discfs daemon (pid %ld) "
+				  "is still running a minute after the unmount",
+				  (long)pid)
+		       : 0;
+}
+
 int discfs_unmount(const char *mountpoint, discfs_error *err)
 {
 	char *argv[] = { "fusermount3", "-u", (char *)mountpoint, NULL };
 	int rc = discfs_mount_commit(mountpoint, err);
+	pid_t pid = rc < 0 ? 0 : daemon_pid(mountpoint);
 
 	if (rc < 0)
 		return rc; /* still mounted, nothing lost */
-	return run(argv, err);
+	rc = run(argv, err);
+	return rc < 0 ? rc : wait_gone(pid, err);
 }

@@ -36,9 +36,10 @@ mountpoint -q "$M" || fail "discfs_mount returned before the folder was mounted"
 printf 'through the API\n' > "$M/hello.txt"
 "$C" status "$M" > "$W/status" || fail "status: $(cat "$W/status")"
 grep -q "staged: yes" "$W/status" || fail "status does not show the staged file: $(cat "$W/status")"
+pid=$("$C" status "$M" | sed -n 's/.*; daemon: pid \([0-9]*\);.*/\1/p')
 "$C" unmount "$M" > "$W/out" || fail "unmount: $(cat "$W/out")"
-for _ in $(seq 100); do mountpoint -q "$M" || break; sleep 0.05; done
 mountpoint -q "$M" && fail "still mounted after discfs_unmount"
+kill -0 "$pid" 2>/dev/null && fail "discfs_unmount returned before the daemon ended"
 "$BUILD/discctl" extract "$IMG" -o "$W/out.d" > /dev/null || fail "the disc does not read back"
 [ "$(cat "$W/out.d/hello.txt")" = "through the API" ] || fail "the file is not on the disc"
 echo "ok: mount, write, status, unmount (committed)"
@@ -53,8 +54,12 @@ mountpoint -q "$M" || fail "a failed commit unmounted the folder"
 [ -f "$M/second.txt" ] || fail "the staged file is gone"
 "$C" status "$M" | grep -q "staged: yes" || fail "the change is no longer staged"
 echo "ok: a failed commit leaves the folder mounted, the change staged ($(cut -c1-70 "$W/out"))"
+pid=$("$C" status "$M" | sed -n 's/.*; daemon: pid \([0-9]*\);.*/\1/p')
+[ -n "$pid" ] || fail "the status line names no daemon pid"
 fusermount3 -u "$M"
-for _ in $(seq 100); do mountpoint -q "$M" || break; sleep 0.05; done
+# the daemon ends after the unmount (it still owns the emulated drive)
+for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+kill -0 "$pid" 2>/dev/null && fail "the daemon did not end after the unmount"
 "$BUILD/discctl" emu fault "$IMG" clear > /dev/null
 
 # errors: one line each, non-zero
