@@ -243,35 +243,34 @@ run bd-re kill-after-commit
 run bd-re "power-$((writes - 4))"
 stalemark=0 blob_size=300000
 echo "ok: mounts killed after their repair ($tolerated partly committed discs), and a stale repair mark"
+# sweep_bd_re: run() on BD-RE with the power cut after write 1, 2, ...
+# until the commit gets through; $swept is then the number of cuts.
+sweep_bd_re() {
+	sweep=1 through=0 blob_size=20000 n=1 refused=0
+	while [ "$through" = 0 ]; do
+		[ "$n" -le 1000 ] || fail "bd-re: the commit never got through"
+		run bd-re "power-$n"
+		n=$((n + 1))
+	done
+	swept=$((n - 2))
+}
 # Names moved both ways: a file moves up out of keep/ while another moves
 # down into it, a cycle, so no order of the two rewrites keeps both named;
 # the engine writes one directory twice (an interim version that keeps
 # the waiting name, udf/update_interim.c), and every cut must recover.
-upmove=1 sweep=1 through=0 blob_size=20000 n=1 refused=0
-while [ "$through" = 0 ]; do
-	[ "$n" -le 1000 ] || fail "bd-re: the commit never got through"
-	run bd-re "power-$n"
-	n=$((n + 1))
-done
+upmove=1
+sweep_bd_re
 [ "$refused" = 0 ] || fail "bd-re: $refused cut(s) left a moved file nameless"
-echo "ok: bd-re names moved both ways: every one of $((n - 2)) cuts recovered"
+echo "ok: bd-re names moved both ways: every one of $swept cuts recovered"
 # Without the move the other way there is no cycle: the root is rewritten
 # before keep/, and big.bin keeps a name at every cut.
-upmove=2 sweep=1 through=0 blob_size=20000 n=1 refused=0
-while [ "$through" = 0 ]; do
-	[ "$n" -le 1000 ] || fail "bd-re: the commit never got through"
-	run bd-re "power-$n"
-	n=$((n + 1))
-done
+upmove=2
+sweep_bd_re
 echo "ok: bd-re file moved up alone: every cut recovered"
 # An older directory moved into another (its ".." changes too): between
 # the rewrites of the two directories it shows in both.
-upmove=0 dirmove=1 sweep=1 through=0 blob_size=20000 n=1 refused=0
-while [ "$through" = 0 ]; do
-	[ "$n" -le 1000 ] || fail "bd-re: the commit never got through"
-	run bd-re "power-$n"
-	n=$((n + 1))
-done
+upmove=0 dirmove=1
+sweep_bd_re
 [ "$refused" = 0 ] || fail "bd-re: $refused cut(s) refused after a directory move"
-echo "ok: bd-re older directory moved: every one of $((n - 2)) cuts recovered"
+echo "ok: bd-re older directory moved: every one of $swept cuts recovered"
 echo "all ok"

@@ -146,6 +146,18 @@ mount_check() {
 	[ "$txt" = "hello from $label" ] || fail "$fs mount of $SR: hello.txt is '$txt', want 'hello from $label'"
 }
 
+# loop_compare IMAGE SRCDIR NAME: the kernel's udf driver mounts IMAGE
+# read-only through a loop device, and the tree must be SRCDIR's exactly
+# (diff -r); NAME labels the mount point, the diff and the failure.
+loop_compare() {
+	local img=$1 src=$2 n=$3 ok=1
+	mkdir -p "mnt-$n"
+	mount -t udf -o ro,loop "$img" "mnt-$n" || fail "$n: mount -t udf"
+	diff -r "$src" "mnt-$n" > "$n.diff" 2>&1 || ok=0
+	umount "mnt-$n"
+	[ $ok = 1 ] || { head -20 "$n.diff"; fail "$n: the mounted tree differs"; }
+}
+
 # disc_status: READ DISC INFORMATION disc status (0 blank, 1 appendable,
 # 2 complete, 3 other) and number of sessions, as "STATUS SESSIONS".
 disc_status() {

@@ -19,12 +19,7 @@ done
 one() { # name
 	local n=$1
 	[ -f "keep/$n.img" ] || fail "$n: no image kept"
-	mkdir -p "mnt-$n"
-	mount -t udf -o ro,loop "keep/$n.img" "mnt-$n" || fail "$n: mount -t udf"
-	local ok=1
-	diff -r "keep/$n.src" "mnt-$n" > "$n.diff" 2>&1 || ok=0
-	umount "mnt-$n"
-	[ $ok = 1 ] || { head -20 "$n.diff"; fail "$n: the mounted tree differs"; }
+	loop_compare "keep/$n.img" "keep/$n.src" "$n"
 }
 for n in plain bridge vat metadata update-dvd+rw update-dvd+r; do run_case "aed-$n" one "$n"; done
 finish_cases
