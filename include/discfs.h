@@ -531,6 +531,10 @@ typedef struct discfs_image_options {
 	const char *boot_efi;  /* El Torito UEFI image (FAT), path inside the tree */
 	bool no_xattrs;        /* leave extended attributes out (recorded by
 				* default, all but system.*: udf/ea_space.h) */
+	uint64_t volume_blocks; /* rewritable layouts: the volume fills this many
+				 * 2048-byte blocks, the rest recorded free in its
+				 * bitmaps so that later sessions can add to it
+				 * (discfs, discfs_update_*); 0 = sized to the tree */
 } discfs_image_options;
 
 typedef struct discfs_image_stats {

@@ -137,8 +137,8 @@ struct file_sink {
 	const char *path;
 };
 
-static int file_blocks(void *ctx, uint64_t lba, const uint8_t *data, uint32_t n,
-		       discfs_error *err)
+static int file_run(void *ctx, uint64_t lba, const uint8_t *data, uint32_t n,
+		    discfs_error *err)
 {
 	struct file_sink *f = ctx;
 	size_t len = (size_t)n * MK_BS, done = 0;
@@ -152,6 +152,32 @@ static int file_blocks(void *ctx, uint64_t lba, const uint8_t *data, uint32_t n,
 			return dfs_fail_errno(err, errno == ENOSPC ? DISCFS_ENOSPC : DISCFS_EIO,
 					      w < 0 ? errno : EIO, "%s", f->path);
 		done += (size_t)w;
+	}
+	return 0;
+}
+
+static bool zero_block(const uint8_t *b)
+{
+	for (size_t i = 0; i < MK_BS; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+/* The file starts empty: blocks of zeros stay holes (a volume sized to a
+ * whole disc is mostly free space), the rest is written in runs. */
+static int file_blocks(void *ctx, uint64_t lba, const uint8_t *data, uint32_t n,
+		       discfs_error *err)
+{
+	uint32_t i = 0;
+	while (i < n) {
+		uint32_t k = 0;
+		while (i + k < n && !zero_block(data + (size_t)(i + k) * MK_BS))
+			k++;
+		int rc = k ? file_run(ctx, lba + i, data + (size_t)i * MK_BS, k, err) : 0;
+		if (rc)
+			return rc;
+		i += k ? k : 1;
 	}
 	return 0;
 }

@@ -92,6 +92,9 @@ void fsck_check_vds(struct fsck *f, struct udf_bsrc *src);
 void fsck_check_parts(struct fsck *f);
 void fsck_check_tree(struct fsck *f);
 void fsck_check_space(struct fsck *f);
+/* fsck_metabm.c: the metadata bitmap file against the metadata blocks in
+ * use (after the tree walk; repairs blocks in use marked free). */
+void fsck_check_metabm(struct fsck *f);
 void fsck_check_vat(struct fsck *f);
 
 #endif

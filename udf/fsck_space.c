@@ -245,5 +245,6 @@ void fsck_check_space(struct fsck *f)
 	const struct udf_pd *pd = &v->pds[m->pd];
 	if (pd->bitmap_len)
 		bitmap_free = check_bitmap(f, m, pd);
+	fsck_check_metabm(f);
 	check_lvid(f, bitmap_free);
 }

@@ -108,7 +108,11 @@ struct udf_mk {
 	enum mk_virt virt;
 	uint32_t access_type;
 	unsigned packet;          /* sparing packet length (blocks) */
+	unsigned vat_align;       /* VAT layout: the image ends a multiple of it */
 	bool bitmap;              /* record an unallocated space bitmap */
+	bool meta_bitmap;         /* metadata layout, writable: record the
+				   * metadata bitmap file too */
+	uint64_t volume_blocks;   /* 0, or the blocks the volume fills */
 	bool iso, joliet;
 	bool no_xattrs;           /* leave extended attributes out */
 	char label[128];
@@ -136,6 +140,7 @@ struct udf_mk {
 	/* plan: physical partition (partition-relative blocks) */
 	uint64_t sbd_pos, sbd_blocks;
 	uint64_t metafile_fe, mirror_fe; /* metadata layout */
+	uint64_t metabm_fe, metabm_pos, metabm_blocks; /* its bitmap file */
 	uint64_t meta_base;
 	uint64_t iso_base, iso_blocks;   /* ISO directories & path tables */
 	bool meta_first;                 /* the meta area opens the partition */
@@ -143,6 +148,8 @@ struct udf_mk {
 	uint64_t mirror_base;
 	uint64_t vat_pos, vat_blocks, vat_icb; /* VAT layout */
 	uint64_t part_len;
+	uint64_t used_len;               /* blocks of it the content uses (the
+					  * rest, up to part_len, is free) */
 	/* plan: absolute sectors */
 	uint32_t vrs_start, vrs_count;
 	uint32_t vds_main, vds_reserve, vds_len;
@@ -202,6 +209,11 @@ int mk_build_dir_stream(const struct udf_mk *mk, const struct mk_node *dir,
 void mk_build_metafile(const struct udf_mk *mk, bool mirror, uint8_t *blk);
 /* Space bitmap block i (of sbd_blocks). */
 void mk_build_sbd_block(const struct udf_mk *mk, uint64_t i, uint8_t *blk);
+/* Blocks of the physical partition the space bitmap records free. */
+uint64_t mk_phys_free(const struct udf_mk *mk);
+/* Metadata bitmap file: its entry, and block i of its content. */
+void mk_build_metabm_fe(const struct udf_mk *mk, uint8_t *blk);
+void mk_build_metabm_block(const struct udf_mk *mk, uint64_t i, uint8_t *blk);
 /* Opens a source file for reading without touching its atime (-1, errno). */
 int mk_open_source(const char *path);
 /* Symlink body of a target path (UDF path components). */

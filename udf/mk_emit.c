@@ -244,6 +244,12 @@ static int emit_partition(const struct udf_mk *mk, struct out *o)
 			mk_build_metafile(mk, false, b);
 		if (!rc && !(rc = out_pad_to(o, P + mk->mirror_fe)) && !(rc = out_slot(o, &b)))
 			mk_build_metafile(mk, true, b);
+		if (!rc && mk->meta_bitmap && !(rc = out_pad_to(o, P + mk->metabm_fe)) &&
+		    !(rc = out_slot(o, &b)))
+			mk_build_metabm_fe(mk, b);
+		for (uint64_t i = 0; !rc && mk->meta_bitmap && i < mk->metabm_blocks; i++)
+			if (!(rc = out_slot(o, &b)))
+				mk_build_metabm_block(mk, i, b);
 	}
 	if (!rc && !mk->meta_first && !(rc = out_pad_to(o, P + mk->meta_base)))
 		rc = emit_meta(mk, o, P + mk->meta_base);
@@ -253,7 +259,9 @@ static int emit_partition(const struct udf_mk *mk, struct out *o)
 		rc = emit_meta(mk, o, P + mk->mirror_base);
 	if (!rc && mk->virt == MK_VIRT_VAT)
 		rc = emit_vat(mk, o, P);
-	return rc ? rc : out_pad_to(o, P + mk->part_len);
+	/* a write-once partition goes on past its VAT, unrecorded */
+	return rc ? rc : out_pad_to(o, P + (mk->virt == MK_VIRT_VAT ? mk->used_len
+								     : mk->part_len));
 }
 
 int mk_emit(struct udf_mk *mk, const struct mk_sink *sink, discfs_error *err)

@@ -397,18 +397,101 @@ void mk_build_metafile(const struct udf_mk *mk, bool mirror, uint8_t *blk)
 		     (uint32_t)(mirror ? mk->mirror_fe : mk->metafile_fe));
 }
 
-void mk_build_sbd_block(const struct udf_mk *mk, uint64_t i, uint8_t *blk)
+static bool in_range(uint64_t b, uint64_t start, uint64_t len)
 {
-	/* a mastered volume is full: every bit 0 (used) */
+	return b >= start && b - start < len;
+}
+
+/* Whether partition block b holds something the plan placed (alignment
+ * gaps and what a sized volume leaves after the content are free). */
+static bool phys_used(const struct udf_mk *mk, uint64_t b)
+{
+	bool md = mk->virt == MK_VIRT_METADATA, vat = mk->virt == MK_VIRT_VAT;
+	if (b >= mk->used_len)
+		return false;
+	return in_range(b, mk->meta_base, mk->meta_blocks) ||
+	       in_range(b, mk->sbd_pos, mk->sbd_blocks) ||
+	       in_range(b, mk->iso_base, mk->iso_blocks) ||
+	       in_range(b, mk->data_base, mk->data_blocks) ||
+	       (md && (b == mk->metafile_fe || b == mk->mirror_fe ||
+		       in_range(b, mk->mirror_base, mk->meta_blocks))) ||
+	       (md && mk->meta_bitmap && in_range(b, mk->metabm_fe, 1 + mk->metabm_blocks)) ||
+	       (vat && in_range(b, mk->vat_pos, mk->vat_blocks + 1));
+}
+
+/* Block i of a space bitmap descriptor of bits bits, recorded at pos:
+ * bit k free when free(mk, k) (the physical partition) or k >= free_from
+ * (the metadata partition, free NULL). */
+static void sbd_block(const struct udf_mk *mk, uint64_t i, uint64_t bits,
+		      uint64_t free_from, uint64_t pos, uint8_t *blk)
+{
+	const uint64_t hdr = sizeof(struct ecma_sbd);
 	memset(blk, 0, MK_BS);
+	for (uint64_t j = 0; j < MK_BS; j++) {
+		uint64_t at = i * MK_BS + j;
+		if (at < hdr || (at - hdr) * 8 >= bits)
+			continue;
+		for (unsigned b = 0; b < 8; b++) {
+			uint64_t bit = (at - hdr) * 8 + b;
+			if (bit < bits && (free_from ? bit >= free_from
+						     : !phys_used(mk, bit)))
+				blk[j] |= (uint8_t)(1u << b);
+		}
+	}
 	if (i)
 		return;
 	struct ecma_sbd *s = (struct ecma_sbd *)blk;
-	put_le32(s->num_bits, (uint32_t)mk->part_len);
-	put_le32(s->num_bytes, (uint32_t)((mk->part_len + 7) / 8));
+	put_le32(s->num_bits, (uint32_t)bits);
+	put_le32(s->num_bytes, (uint32_t)((bits + 7) / 8));
 	/* CRC over the header only, as mkudffs: the descriptor spans blocks */
-	udf_tag_make(blk, sizeof(*s), TAG_SBD, mk_tag_version(mk), 1,
-		     (uint32_t)mk->sbd_pos);
+	udf_tag_make(blk, sizeof(*s), TAG_SBD, mk_tag_version(mk), 1, (uint32_t)pos);
+}
+
+uint64_t mk_phys_free(const struct udf_mk *mk)
+{
+	uint64_t n = 0;
+	for (uint64_t b = 0; mk->bitmap && b < mk->part_len; b++)
+		n += !phys_used(mk, b);
+	return n;
+}
+
+void mk_build_sbd_block(const struct udf_mk *mk, uint64_t i, uint8_t *blk)
+{
+	/* what the content leaves of a sized volume is free */
+	sbd_block(mk, i, mk->part_len, 0, mk->sbd_pos, blk);
+}
+
+void mk_build_metabm_block(const struct udf_mk *mk, uint64_t i, uint8_t *blk)
+{
+	sbd_block(mk, i, mk->meta_blocks, mk->meta_used, mk->metabm_pos, blk);
+}
+
+void mk_build_metabm_fe(const struct udf_mk *mk, uint8_t *blk)
+{
+	struct ecma_efe *e = (struct ecma_efe *)blk;
+	uint64_t len = mk->metabm_blocks * MK_BS;
+
+	memset(blk, 0, MK_BS);
+	put_le16(e->icbtag.strategy_type, 4);
+	put_le16(e->icbtag.max_entries, 1);
+	e->icbtag.file_type = FT_METADATA_BITMAP;
+	put_le16(e->icbtag.flags, ICBF_AD_SHORT | ICBF_SYSTEM);
+	put_le32(e->uid, 0xFFFFFFFFu);
+	put_le32(e->gid, 0xFFFFFFFFu);
+	put_le16(e->link_count, 1);
+	put_le64(e->info_length, len);
+	put_le64(e->object_size, len);
+	put_le64(e->blocks_recorded, mk->metabm_blocks);
+	udf_ts_from_unix(&e->atime, mk->now, 0, mk->tz);
+	e->mtime = e->ctime = e->attr_time = e->atime;
+	put_le32(e->checkpoint, 1);
+	udf_regid_impl(&e->imp_ident);
+	uint8_t *ad = blk + sizeof(*e);
+	put_le32(ad, (uint32_t)len);
+	put_le32(ad + 4, (uint32_t)mk->metabm_pos);
+	put_le32(e->l_ad, 8);
+	udf_tag_make(blk, sizeof(*e) + 8, TAG_EFE, mk_tag_version(mk), 1,
+		     (uint32_t)mk->metabm_fe);
 }
 
 int mk_symlink_body(const char *target, char **body, size_t *len,

@@ -95,10 +95,20 @@ int mk_choose_layout(struct udf_mk *mk, const discfs_image_options *o,
 	if (mk->layout == DISCFS_LAYOUT_SPARING && rev >= UDF_REV_250)
 		mk->virt = MK_VIRT_METADATA; /* sparable + metadata partition */
 	mk->packet = 32;
-	/* Linux reads a PHD bitmap through the FSD's (metadata) map: leave it
-	 * out there, as on VAT media */
-	if (mk->virt != MK_VIRT_NONE)
+	/* write units of the media: BD clusters, DVD ECC blocks */
+	mk->vat_align = !strncmp(row.name, "bd", 2) ? 32 : !strncmp(row.name, "dvd", 3) ? 16 : 1;
+	/* writable metadata volumes record both bitmaps, as UDF 2.50 wants
+	 * (2.2.13.1): the partition's, and the metadata bitmap file */
+	if (mk->virt == MK_VIRT_VAT)
 		mk->bitmap = false;
+	mk->meta_bitmap = mk->virt == MK_VIRT_METADATA && mk->bitmap;
+	mk->volume_blocks = o->volume_blocks;
+	if (mk->volume_blocks && mk->virt != MK_VIRT_VAT &&
+	    (mk->phys == MK_PHYS_SPARABLE || !mk->bitmap))
+		return dfs_fail(err, DISCFS_EINVAL,
+				"a volume size applies to write-once media and to "
+				"rewritable media with a space bitmap (dvd+rw, dvd-ram, "
+				"bd-re, hdd), not %s", row.name);
 	return 0;
 }
 
@@ -269,6 +279,24 @@ static int plan_dir(struct udf_mk *mk, struct mk_node *d, discfs_error *err)
 	return 0;
 }
 
+/* A sized volume's metadata file keeps room for later sessions (a 256th
+ * of the volume): the writer grows it with a second extent once that is
+ * used, and libudfread (Blu-ray players), which follows only the first
+ * extent of the metadata file, then stops finding the new entries. */
+static uint64_t meta_reserve(const struct udf_mk *mk)
+{
+	return mk->volume_blocks / 256;
+}
+
+/* Blocks of the metadata bitmap file: its bits for the metadata partition,
+ * with room for it to grow in a volume that has free space (to a 16th of
+ * the volume, the writer's limit; udf/update_meta.c). */
+static uint64_t meta_bitmap_blocks(const struct udf_mk *mk)
+{
+	uint64_t bits = mk->meta_blocks + mk->volume_blocks / 16;
+	return div_up(sizeof(struct ecma_sbd) + div_up(bits, 8), MK_BS);
+}
+
 /* Physical partition layout; returns its length for a given bitmap size. */
 static uint64_t plan_partition(struct udf_mk *mk, uint64_t sbd_blocks)
 {
@@ -292,8 +320,14 @@ static uint64_t plan_partition(struct udf_mk *mk, uint64_t sbd_blocks)
 	if (mk->virt == MK_VIRT_METADATA) {
 		mk->metafile_fe = pos++;
 		mk->mirror_fe = pos++;
+		mk->meta_blocks = align_up(mk->meta_used + meta_reserve(mk), 32);
+		if (mk->meta_bitmap) {
+			mk->metabm_fe = pos++;
+			mk->metabm_pos = pos;
+			mk->metabm_blocks = meta_bitmap_blocks(mk);
+			pos += mk->metabm_blocks;
+		}
 		pos = align_up(pos, 32);
-		mk->meta_blocks = align_up(mk->meta_used, 32);
 	} else if (!mk->meta_first) {
 		mk->meta_blocks = mk->meta_used;
 	}
@@ -311,6 +345,11 @@ static uint64_t plan_partition(struct udf_mk *mk, uint64_t sbd_blocks)
 	if (mk->virt == MK_VIRT_VAT) {
 		size_t vat = mk_vat_bytes(mk);
 		mk->vat_blocks = vat <= mk_icb_room(mk) ? 0 : div_up(vat, MK_BS);
+		/* the VAT ends a whole write unit: a burner pads the track to
+		 * one, and readers look for the VAT in the last block written
+		 * (Linux: at most 3 blocks before it) */
+		uint64_t end = mk->part_start + pos + mk->vat_blocks + 1;
+		pos += (mk->vat_align - end % mk->vat_align) % mk->vat_align;
 		mk->vat_pos = pos;
 		pos += mk->vat_blocks;
 		mk->vat_icb = pos++;
@@ -318,6 +357,24 @@ static uint64_t plan_partition(struct udf_mk *mk, uint64_t sbd_blocks)
 	if (mk->phys == MK_PHYS_SPARABLE)
 		pos = align_up(pos, mk->packet);
 	return pos;
+}
+
+/* With a volume size: the partition runs to the last anchor, one block
+ * before the end, or on write-once media (VAT) to the end, where later
+ * sessions append; what the content leaves is free space. */
+static int fill_volume(struct udf_mk *mk, discfs_error *err)
+{
+	bool vat = mk->virt == MK_VIRT_VAT;
+	if (!mk->volume_blocks)
+		return 0;
+	uint64_t need = mk->part_start + mk->used_len + !vat;
+	if (mk->volume_blocks < need || mk->volume_blocks > 0xFFFFFFFFull)
+		return dfs_fail(err, mk->volume_blocks < need ? DISCFS_ENOSPC : DISCFS_EINVAL,
+				"the tree needs a volume of %llu blocks; %llu asked",
+				(unsigned long long)need,
+				(unsigned long long)mk->volume_blocks);
+	mk->part_len = mk->volume_blocks - !vat - mk->part_start;
+	return 0;
 }
 
 static void plan_volume(struct udf_mk *mk)
@@ -351,7 +408,9 @@ int mk_plan(struct udf_mk *mk, discfs_error *err)
 	/* the bitmap's size depends on the partition's, which includes it */
 	uint64_t sbd = 1;
 	for (;;) {
-		mk->part_len = plan_partition(mk, sbd);
+		mk->part_len = mk->used_len = plan_partition(mk, sbd);
+		if ((rc = fill_volume(mk, err)))
+			return rc;
 		uint64_t need = div_up(sizeof(struct ecma_sbd) + div_up(mk->part_len, 8), MK_BS);
 		if (!mk->bitmap || need <= sbd)
 			break;
@@ -363,9 +422,9 @@ int mk_plan(struct udf_mk *mk, discfs_error *err)
 		mk->spare_start = align_up(end, mk->packet);
 		end = mk->spare_start + (uint64_t)mk->n_spare_packets * mk->packet;
 	}
-	if (mk->virt == MK_VIRT_VAT) {
+	if (mk->virt == MK_VIRT_VAT) { /* recorded up to the VAT */
 		mk->avdp_end = 0;
-		mk->total = end;
+		mk->total = mk->part_start + mk->used_len;
 	} else {
 		mk->avdp_end = end;
 		mk->total = end + 1;

@@ -113,7 +113,8 @@ static int read_names(const char *path, char ***names, size_t *count,
 		n++;
 	}
 	closedir(d);
-	qsort(v, n, sizeof(*v), cmp_name);
+	if (n) /* an empty directory: v is NULL, which qsort may not take */
+		qsort(v, n, sizeof(*v), cmp_name);
 	*names = v;
 	*count = n;
 	return 0;

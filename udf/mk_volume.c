@@ -137,7 +137,8 @@ static size_t build_maps(const struct udf_mk *mk, uint8_t *maps)
 		put_le16(m->part_num, 0);
 		put_le32(m->meta_file_loc, (uint32_t)mk->metafile_fe);
 		put_le32(m->mirror_file_loc, (uint32_t)mk->mirror_fe);
-		put_le32(m->bitmap_file_loc, UDF_NO_BITMAP_FILE);
+		put_le32(m->bitmap_file_loc,
+			 mk->meta_bitmap ? (uint32_t)mk->metabm_fe : UDF_NO_BITMAP_FILE);
 		put_le32(m->alloc_unit, 32);
 		put_le16(m->align_unit, 32);
 		m->flags = UDF_METADATA_DUPLICATE;
@@ -215,11 +216,14 @@ static void build_lvid(const struct udf_mk *mk, uint8_t *blk, uint32_t sector)
 	put_le64(l->next_unique_id, mk->next_unique_id);
 	put_le32(l->num_partitions, n);
 	put_le32(l->imp_use_len, sizeof(*iu));
-	put_le32(tables + 0, 0);                          /* free, map 0 */
-	put_le32(tables + 4 * n, (uint32_t)mk->part_len); /* size, map 0 */
+	/* free, then size, per map; a sized volume has free space */
+	put_le32(tables + 0, (uint32_t)mk_phys_free(mk));
+	put_le32(tables + 4 * n, (uint32_t)mk->part_len);
 	if (n == 2) {
 		bool vat = mk->virt == MK_VIRT_VAT;
-		put_le32(tables + 4, vat ? UDF_LVID_UNKNOWN : 0);
+		put_le32(tables + 4, vat ? UDF_LVID_UNKNOWN
+					 : (uint32_t)(mk->meta_bitmap ? mk->meta_blocks -
+									 mk->meta_used : 0));
 		put_le32(tables + 4 * n + 4,
 			 vat ? UDF_LVID_UNKNOWN : (uint32_t)mk->meta_blocks);
 	}

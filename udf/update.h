@@ -18,7 +18,11 @@
  *
  *  Plain layout (rewritable in place: DVD+RW, DVD-RAM, BD-RE, HDD; also a
  *  sparable partition, as on packet-written CD-RW and DVD-RW, whose spared
- *  packets are read and written where its sparing table says).  File
+ *  packets are read and written where its sparing table says; and a UDF
+ *  2.50/2.60 metadata partition, whose entries, AEDs and FID streams are
+ *  written to the metadata file and then its mirror, allocated from the
+ *  metadata bitmap file, the metadata file growing by its allocation
+ *  unit when full (udf/update_meta.c)).  File
  *  entries keep their block (so FIDs and the '..' entries of
  *  subdirectories stay valid); all new content goes copy-on-write into
  *  blocks the space bitmap says are free.  Order, each step synced before
@@ -60,10 +64,11 @@
  * extents of up to 1 GiB) continue them in a chain of allocation extent
  * descriptor blocks (udf/ad_chain.h), up to UDF_INODE_AED_KEEP of them
  * (ENOSPC beyond: free space too fragmented).
- * Not supported (refused with DISCFS_ENOTSUP and a message): sparable and
- * metadata-partition volumes, UDF 1.50 VATs.  A volume whose partition
- * has no room left (e.g. an image
- * mastered to the size of its content) is refused with DISCFS_ENOSPC.
+ * Not supported (refused with a message): a rewritable volume without a
+ * space bitmap, a metadata partition without its bitmap file (both
+ * read-only layouts), a partition whose access type is not rewritable.
+ * A volume whose partition has no room left (e.g. an image mastered to
+ * the size of its content) is refused with DISCFS_ENOSPC.
  * Hidden FIDs are kept.  Hard links are kept as hard links: several
  * FIDs naming one file entry whose FileLinkCount counts them; a name
  * added (udf_update_link) or removed changes that count, and the data is

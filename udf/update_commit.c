@@ -132,8 +132,8 @@ static int assign_icbs(struct udf_update *u, struct nodelist *l,
 			rc = upd_vat_new(u, &lbn, err);
 			n->icb = (struct udf_icb){ lbn, (uint16_t)u->virt };
 		} else {
-			rc = upd_alloc(u, 1, true, &lbn, &got, err);
-			n->icb = (struct udf_icb){ lbn, (uint16_t)u->phys };
+			rc = upd_alloc_md(u, 1, true, &lbn, &got, err);
+			n->icb = (struct udf_icb){ lbn, (uint16_t)upd_meta_map(u) };
 			n->new_lbn = lbn;
 		}
 		if (rc)
@@ -194,13 +194,13 @@ static int write_node_aeds(struct udf_update *u, struct upd_node *n,
 	if (!n->aed_lbn || !blocks)
 		rc = dfs_fail(err, DISCFS_ENOMEM, "out of memory");
 	for (uint32_t i = 0; !rc && i < k; i++)
-		rc = upd_alloc(u, 1, true, &n->aed_lbn[i], &got, err);
+		rc = upd_alloc_md(u, 1, true, &n->aed_lbn[i], &got, err);
 	if (!rc) {
 		n->n_aed = k;
 		rc = upd_build_aeds(u, n, n->on_disc ? raw : NULL, blocks, err);
 	}
 	for (uint32_t i = 0; !rc && i < k; i++)
-		rc = upd_write(u, n->aed_lbn[i], 1, blocks + (size_t)i * bs, false, err);
+		rc = upd_write_md(u, n->aed_lbn[i], 1, blocks + (size_t)i * bs, err);
 	free(blocks);
 	return rc;
 }
@@ -250,18 +250,26 @@ static int free_old(struct udf_update *u, const struct udf_inode *ino,
 {
 	uint32_t bs = u->bd->block_size;
 	int rc = 0;
+	/* a metadata partition's blocks (entry, AEDs, directory stream) go
+	 * back to its own bitmap */
+	bool md = u->meta != NULL;
 	if (entry)
-		rc = upd_free_push(&u->freed, ino->icb.lbn, 1, err);
+		rc = upd_free_md(u, ino->icb.lbn, 1, err);
 	for (uint32_t i = 0; !rc && content && i < ino->n_ext; i++) {
 		const struct udf_ext *e = &ino->ext[i];
-		if (e->part != u->phys || (e->type != EXT_RECORDED && e->type != EXT_ALLOCATED))
+		bool in_md = md && e->part == upd_meta_map(u);
+		if ((e->part != u->phys && !in_md) ||
+		    (e->type != EXT_RECORDED && e->type != EXT_ALLOCATED))
 			continue;
 		for (uint32_t b = 0; !rc && b < (e->len + bs - 1) / bs; b++)
 			if (!still_used(n, e->lbn + b))
-				rc = upd_free_push(&u->freed, e->lbn + b, 1, err);
+				rc = in_md ? upd_free_md(u, e->lbn + b, 1, err)
+					   : upd_free_push(&u->freed, e->lbn + b, 1, err);
 	}
-	for (uint32_t i = 0; !rc && content && i < ino->n_aed && i < UDF_INODE_AED_KEEP; i++)
-		rc = upd_free_push(&u->freed, upd_lbn_of(u, ino->aed_abs[i]), 1, err);
+	for (uint32_t i = 0; !rc && content && i < ino->n_aed && i < UDF_INODE_AED_KEEP; i++) {
+		uint32_t a = upd_md_lbn_of(u, ino->aed_abs[i]);
+		rc = a == UINT32_MAX ? 0 : upd_free_md(u, a, 1, err);
+	}
 	return rc;
 }
 
@@ -312,7 +320,7 @@ static int write_fe_from(struct udf_update *u, struct upd_node *n,
 	if (!rc)
 		rc = upd_build_fe(u, n, n->on_disc ? raw : NULL, loc, blk, err);
 	if (!rc)
-		rc = upd_write(u, lbn, 1, blk, false, err);
+		rc = upd_write_md(u, lbn, 1, blk, err);
 	if (!rc && vat)
 		upd_vat_set(u, n->icb.lbn, lbn);
 	if (!rc && !vat && ino)
@@ -433,7 +441,7 @@ static int lower_count(struct udf_update *u, struct upd_node *n, uint8_t *raw,
 		uint32_t lbn = ino->icb.lbn;
 		udf_tag_make(raw, crc_len + 16u, ident, get_le16(raw + 2),
 			     get_le16(raw + 6), lbn);
-		rc = upd_write(u, lbn, 1, raw, false, err);
+		rc = upd_write_md(u, lbn, 1, raw, err);
 	}
 	udf_inode_free(ino);
 	return rc;
@@ -463,6 +471,11 @@ int upd_lvid_write(struct udf_update *u, bool close, discfs_error *err)
 	put_le64(l->next_unique_id, u->next_uid);
 	if (u->bitmap && u->phys < n)
 		put_le32(b + sizeof(*l) + 4 * u->phys, (uint32_t)upd_bitmap_free_count(u));
+	if (u->meta && upd_meta_map(u) < n) { /* free, then size */
+		uint32_t msize, mfree = upd_meta_free_count(u, &msize);
+		put_le32(b + sizeof(*l) + 4 * upd_meta_map(u), mfree);
+		put_le32(b + sizeof(*l) + 4 * (n + upd_meta_map(u)), msize);
+	}
 	uint8_t *iu = b + sizeof(*l) + 8 * n;
 	put_le32(iu + 32, (uint32_t)u->num_files);
 	put_le32(iu + 36, (uint32_t)u->num_dirs);
@@ -735,6 +748,8 @@ static int commit_plain(struct udf_update *u, struct nodelist *l, uint8_t *raw,
 		u->st.blocks_freed += u->freed.len[i];
 	}
 	if (!rc)
+		rc = upd_meta_finish(u, err);
+	if (!rc)
 		rc = upd_bitmap_write(u, err);
 	if (!rc)
 		rc = upd_lvid_write(u, true, err);
@@ -757,6 +772,7 @@ static void rollback(struct udf_update *u, struct nodelist *l, uint32_t vat_n,
 	}
 	if (u->bitmap && u->bitmap_saved)
 		memcpy(u->bitmap, u->bitmap_saved, ((size_t)u->part_len + 7) / 8);
+	upd_meta_rollback(u);
 }
 
 int udf_update_commit(struct udf_update *u, struct udf_update_stats *st,
@@ -785,6 +801,8 @@ int udf_update_commit(struct udf_update *u, struct udf_update_stats *st,
 	}
 	if (!rc && u->bitmap)
 		memcpy(u->bitmap_saved, u->bitmap, ((size_t)u->part_len + 7) / 8);
+	if (!rc)
+		upd_meta_begin(u);
 	if (!rc)
 		rc = collect(u, &l, err);
 	if (!rc)

@@ -220,7 +220,8 @@ static void content_exts(const struct udf_update *u, const struct upd_node *n,
 			bytes = total - off;
 		if (out)
 			out[k] = (struct udf_ad_ext){ (uint32_t)bytes, EXT_RECORDED,
-						      n->data_lbn[i], (uint16_t)u->phys };
+						      n->data_lbn[i],
+						      (uint16_t)(n->dir_dirty ? upd_meta_map(u) : u->phys) };
 		k++;
 		off += bytes;
 		*blocks += (bytes + bs - 1) / bs;
@@ -286,7 +287,7 @@ static int chain_ads(struct udf_update *u, const struct upd_node *n, uint8_t *ad
 	if (!rc) {
 		content_exts(u, n, ext, &k, blocks);
 		for (uint32_t i = 0; i < n->n_aed; i++)
-			addr[i] = (struct udf_aed_addr){ n->aed_lbn[i], (uint16_t)u->phys,
+			addr[i] = (struct udf_aed_addr){ n->aed_lbn[i], (uint16_t)upd_meta_map(u),
 							 n->aed_lbn[i] };
 		struct udf_ad_chain_fmt f = chain_fmt(u, room);
 		rc = udf_ad_chain_build(&f, ext, k, addr, n->n_aed, ad, l_ad,

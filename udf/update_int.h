@@ -103,6 +103,8 @@ struct udf_update {
 	struct udf_update_opts opts;
 	int layout;                /* DISCFS_LAYOUT_VAT / _PLAIN */
 	unsigned phys;             /* map index of the physical partition */
+	int meta_map;              /* map index of the metadata partition, -1 */
+	struct upd_meta *meta;     /* it, loaded (update_meta.c) */
 	bool sparable;             /* it is a sparable map: spared packets
 				    * are written where the table says */
 	unsigned virt;             /* map index of the virtual one (VAT) */
@@ -212,6 +214,10 @@ int upd_write(struct udf_update *u, uint32_t lbn, uint32_t count,
 /* The partition block recorded at absolute block abs (the inverse of the
  * partition's map: a spared packet's blocks are found in the table). */
 uint32_t upd_lbn_of(const struct udf_update *u, uint64_t abs);
+/* The first run of set bits (free blocks) in bits[0..n) at or after
+ * from, wrapping once: want of them when contig, else at least one. */
+bool upd_find_run(const uint8_t *bits, uint32_t n, uint32_t from, uint32_t want,
+		  bool contig, uint32_t *start, uint32_t *len);
 int upd_bitmap_load(struct udf_update *u, discfs_error *err);
 int upd_bitmap_write(struct udf_update *u, discfs_error *err);
 void upd_bitmap_set(struct udf_update *u, uint32_t lbn, uint32_t n, bool free);
@@ -249,6 +255,31 @@ int upd_write_interim(struct udf_update *u, struct upd_node *dir,
 		      struct upd_node *const *keep, size_t n_keep,
 		      struct udf_inode **old, discfs_error *err);
 uint64_t upd_bitmap_free_count(const struct udf_update *u);
+
+/* ---- update_meta.c: the metadata partition (2.50+); each of these acts
+ * on the physical partition instead when the volume has none.  "md"
+ * blocks are those of file entries, AEDs and directory streams. */
+int upd_meta_load(struct udf_update *u, unsigned map, discfs_error *err);
+void upd_meta_free(struct udf_update *u);
+int upd_alloc_md(struct udf_update *u, uint32_t want, bool contig, uint32_t *lbn,
+		 uint32_t *got, discfs_error *err);
+/* Writes md blocks (main file, then mirror). */
+int upd_write_md(struct udf_update *u, uint32_t lbn, uint32_t count,
+		 const void *buf, discfs_error *err);
+/* Gives md blocks back once the new tree is in place. */
+int upd_free_md(struct udf_update *u, uint32_t lbn, uint32_t len,
+		discfs_error *err);
+/* The md block recorded at absolute block abs (UINT32_MAX: none). */
+uint32_t upd_md_lbn_of(const struct udf_update *u, uint64_t abs);
+/* The map md blocks are addressed through. */
+unsigned upd_meta_map(const struct udf_update *u);
+/* Commit edges: save the bits, restore them after a failure, and at the
+ * end give back the freed blocks and record the bitmap file. */
+void upd_meta_begin(struct udf_update *u);
+void upd_meta_rollback(struct udf_update *u);
+int upd_meta_finish(struct udf_update *u, discfs_error *err);
+/* Free metadata blocks and (*size) the metadata partition's length. */
+uint32_t upd_meta_free_count(const struct udf_update *u, uint32_t *size);
 
 /* ---- update_vat.c */
 int upd_vat_load(struct udf_update *u, discfs_error *err);

@@ -102,7 +102,7 @@ static int write_entry(struct udf_update *u, struct upd_node *sh,
 	if (!rc)
 		rc = upd_build_fe(u, sh, raw, lbn, blk, err);
 	if (!rc)
-		rc = upd_write(u, lbn, 1, blk, false, err);
+		rc = upd_write_md(u, lbn, 1, blk, err);
 	free(raw);
 	free(blk);
 	return rc;
@@ -146,7 +146,7 @@ int upd_write_interim(struct udf_update *u, struct upd_node *dir,
 		rc = write_entry(u, &sh, *old, err);
 	/* written or not, the interim stream is not wanted after the commit */
 	for (uint32_t i = 0; rc >= 0 && i < sh.n_data; i++)
-		if (upd_free_push(&u->freed, sh.data_lbn[i], sh.data_len[i], NULL))
+		if (upd_free_md(u, sh.data_lbn[i], sh.data_len[i], NULL))
 			rc = dfs_fail(err, DISCFS_ENOMEM, "out of memory");
 	u->st.objects_written += rc == 0;
 	free(sh.kids);

@@ -28,6 +28,7 @@ static void drop_state(struct udf_update *u)
 	u->vat_dirty = NULL;
 	u->vat_ext = NULL;
 	u->vat_n = u->vat_cap = u->vat_n_ext = 0;
+	upd_meta_free(u);
 	free(u->sbd_raw);
 	free(u->alloc_now);
 	free(u->bitmap_saved);
@@ -41,6 +42,7 @@ static void drop_state(struct udf_update *u)
 static int pick_maps(struct udf_update *u, discfs_error *err)
 {
 	struct udf_vol *v = u->vol;
+	u->meta_map = -1;
 	switch (v->info.layout) {
 	case UDF_LAYOUT_VAT:
 		u->layout = DISCFS_LAYOUT_VAT;
@@ -52,13 +54,18 @@ static int pick_maps(struct udf_update *u, discfs_error *err)
 		break;
 	case UDF_LAYOUT_PLAIN:
 	case UDF_LAYOUT_SPARABLE: /* plain, with packets the table moved */
+	case UDF_LAYOUT_METADATA: /* plain, entries in the metadata file */
 		u->layout = DISCFS_LAYOUT_PLAIN;
 		u->phys = (unsigned)v->phys_map;
 		u->sparable = v->maps[u->phys].kind == MAPK_SPARABLE;
+		u->meta_map = -1;
+		for (unsigned i = 0; i < v->n_maps; i++)
+			if (v->maps[i].kind == MAPK_METADATA && v->info.layout == UDF_LAYOUT_METADATA)
+				u->meta_map = (int)i;
 		break;
 	default:
-		return dfs_fail(err, DISCFS_ENOTSUP, "metadata-partition volumes "
-				"are not updated incrementally");
+		return dfs_fail(err, DISCFS_ENOTSUP, "this volume layout is not "
+				"updated incrementally");
 	}
 	const struct udf_map *pm = &v->maps[u->phys];
 	if ((pm->kind != MAPK_TYPE1 && pm->kind != MAPK_SPARABLE) || pm->pd < 0)
@@ -152,6 +159,8 @@ int upd_reload(struct udf_update *u, discfs_error *err)
 		u->bitmap_saved = rc ? NULL : malloc(((size_t)u->part_len + 7) / 8);
 		if (!rc && !u->bitmap_saved)
 			rc = dfs_fail(err, DISCFS_ENOMEM, "out of memory");
+		if (!rc && u->meta_map >= 0)
+			rc = upd_meta_load(u, (unsigned)u->meta_map, err);
 	}
 	if (!rc)
 		rc = pick_uid(u, u->layout == DISCFS_LAYOUT_VAT, err);

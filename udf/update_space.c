@@ -51,19 +51,17 @@ static int alloc_seq(struct udf_update *u, uint32_t want, uint32_t *lbn,
 	return 0;
 }
 
-/* First free run at or after from (wrapping once); its length in *len. */
-static bool find_run(const struct udf_update *u, uint32_t from, uint32_t want,
-		     bool contig, uint32_t *start, uint32_t *len)
+bool upd_find_run(const uint8_t *bits, uint32_t n, uint32_t from, uint32_t want,
+		  bool contig, uint32_t *start, uint32_t *len)
 {
-	uint32_t n = u->part_len;
 	for (uint32_t step = 0; step < n;) {
 		uint32_t i = (from + step) % n;
-		if (!bit_free(u, i)) {
+		if (!(bits[i >> 3] & (1u << (i & 7)))) {
 			step++;
 			continue;
 		}
 		uint32_t j = i;
-		while (j < n && j - i < want && bit_free(u, j))
+		while (j < n && j - i < want && (bits[j >> 3] & (1u << (j & 7))))
 			j++;
 		if (!contig || j - i == want) {
 			*start = i;
@@ -85,7 +83,8 @@ int upd_alloc(struct udf_update *u, uint32_t want, bool contig, uint32_t *lbn,
 		return alloc_seq(u, want, lbn, err);
 	}
 	uint32_t start, len;
-	if (!find_run(u, u->alloc_cursor, want, contig, &start, &len))
+	if (!upd_find_run(u->bitmap, u->part_len, u->alloc_cursor, want, contig,
+			  &start, &len))
 		return dfs_fail(err, DISCFS_ENOSPC,
 				"no free space for %u more blocks", want);
 	upd_bitmap_set(u, start, len, false);

@@ -43,7 +43,7 @@ static int old_stream(struct udf_update *u, const struct upd_node *d,
 			const struct udf_ext *e = &ino->ext[i];
 			uint64_t off = b * bs;
 			if (off >= e->file_off && off < e->file_off + e->len &&
-			    e->type == EXT_RECORDED && e->part == u->phys &&
+			    e->type == EXT_RECORDED && e->part == upd_meta_map(u) &&
 			    (e->file_off % bs) == 0)
 				map[b] = e->lbn + (uint32_t)((off - e->file_off) / bs);
 		}
@@ -121,9 +121,9 @@ int upd_write_stream(struct udf_update *u, struct upd_node *d,
 			k++;
 		/* one run when free space has one: libudfread (and so Blu-ray
 		 * players built on it) reads only a directory's first extent */
-		rc = upd_alloc(u, (uint32_t)k, true, &lbn[b], &got, err);
+		rc = upd_alloc_md(u, (uint32_t)k, true, &lbn[b], &got, err);
 		if (rc == -DISCFS_ENOSPC)
-			rc = upd_alloc(u, (uint32_t)k, false, &lbn[b], &got, err);
+			rc = upd_alloc_md(u, (uint32_t)k, false, &lbn[b], &got, err);
 		for (uint64_t i = 1; !rc && i < got; i++)
 			lbn[b + i] = lbn[b] + (uint32_t)i;
 		b += rc ? 0 : got;
@@ -136,7 +136,7 @@ int upd_write_stream(struct udf_update *u, struct upd_node *d,
 		while (b + k < nb && keep[b + k] == keep[b] && lbn[b + k] == lbn[b] + k)
 			k++;
 		if (!keep[b])
-			rc = upd_write(u, lbn[b], (uint32_t)k, s + b * bs, false, err);
+			rc = upd_write_md(u, lbn[b], (uint32_t)k, s + b * bs, err);
 		if (!rc)
 			rc = upd_add_run(d, lbn[b], (uint32_t)k, err);
 		b += k;

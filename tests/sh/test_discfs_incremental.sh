@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/sh/test_discfs_incremental.sh - every commit through discfs is an
 # increment of the UDF update engine (fused/commit_update.h).
-# On emulated blank CD-R, DVD+R, DVD-R, BD-R, DVD+RW, BD-RE and CD-RW:
+# On emulated blank CD-R, DVD+R, DVD-R, BD-R, DVD+RW, BD-RE and CD-RW, and
+# a BD-RE holding a mastered UDF 2.50 volume with a metadata partition:
 #  1. a tree copied in with cp -a (files, an empty file, a symlink, a
 #     file with three hard links in three directories) is committed onto
 #     the blank disc; after a remount the mount shows exactly what was
@@ -95,7 +96,7 @@ commit_and_compare() { # IMG STAGING MEDIA
 	diff "$W/src.links" "$W/disc.links" || fail "$3: hard links differ from the source"
 }
 
-for media in cd-r dvd+r dvd-r bd-r dvd+rw bd-re cd-rw; do
+for media in cd-r dvd+r dvd-r bd-r dvd+rw bd-re cd-rw bd-re-meta; do
 	img="$W/$media.img" stg="$W/$media.stg"
 	rm -rf "$W/src"
 	mkdir -p "$M" "$W/src/sub/deeper" "$W/src/other"
@@ -116,8 +117,19 @@ for media in cd-r dvd+r dvd-r bd-r dvd+rw bd-re cd-rw; do
 	chmod 750 "$W/src/other"
 	touch -d '2001-02-03 04:05:06' "$W/src/one.txt" "$W/src/sub"
 	case $media in cd-r|cd-rw) cap=20000 ;; *) cap=40000 ;; esac
-	"$BUILD/discctl" emu create --media "$media" --capacity $cap "$img" > /dev/null
+	"$BUILD/discctl" emu create --media "${media%-meta}" --capacity $cap "$img" > /dev/null
 	"$BUILD/discctl" emu time-scale "$img" 0 > /dev/null
+	if [ "$media" = bd-re-meta ]; then
+		# a BD-RE holding an empty UDF 2.50 volume with a metadata
+		# partition and mirror, as mkimage (and Windows) lay it out
+		"$BUILD/discctl" format "emu:$img" > /dev/null || fail "$media: format"
+		fcap=$(medium "$img" capacity_blocks)
+		mkdir -p "$W/empty"
+		"$BUILD/discctl" mkimage "$W/empty" -o "$W/meta.udf" --media bd-re \
+			--size "$fcap" > /dev/null || fail "$media: mkimage --size $fcap"
+		dd if="$W/meta.udf" of="$img" bs=2048 conv=sparse,notrunc status=none
+		rm -f "$W/meta.udf"
+	fi
 
 	# 1. first commit onto the blank disc
 	mount_it "$img" "$stg"

@@ -31,6 +31,10 @@ expect 2 "unknown media" "$T/src" -o "$T/i" --media floppy
 expect 2 "VAT needs UDF 1.50" "$T/src" -o "$T/i" --media cd-r --udf 1.02
 expect 2 "joliet without iso9660" "$T/src" -o "$T/i" --joliet
 expect 2 "boot image missing" "$T/src" -o "$T/i" --iso9660 --boot nope.img
+expect 2 "bad size" "$T/src" -o "$T/i" --size lots
+expect 2 "size on a sparable layout" "$T/src" -o "$T/i" --media cd-rw --size 100000
+expect 2 "size on read-only media" "$T/src" -o "$T/i" --media bd-rom --size 100000
+expect 7 "size smaller than the tree" "$T/src" -o "$T/i" --media bd-re --size 300
 expect 3 "missing source" "$T/nonexistent" -o "$T/i"
 expect 2 "source is a file" "$T/src/f" -o "$T/i"
 expect 1 "unwritable output" "$T/src" -o "$T/no/such/dir/img"

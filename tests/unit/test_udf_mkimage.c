@@ -326,6 +326,41 @@ static void vat_image_ends_at_the_vat_icb_that_maps_the_fsd(void **state)
 	free(d);
 }
 
+/* On BD-R and DVD±R the image ends a whole write unit (BD cluster of 32
+ * blocks, DVD ECC block of 16) with the VAT ICB: a burner pads a track to
+ * one, and readers look for the VAT in the last block written.  With a
+ * volume size the partition runs to the disc's end, unrecorded. */
+static void vat_image_ends_a_write_unit_and_may_span_the_disc(void **state)
+{
+	(void)state;
+	static const struct { const char *media; uint64_t unit; } cases[] = {
+		{ "bd-r", 32 }, { "dvd+r", 16 }, { "dvd-r", 16 }, { "cd-r", 1 },
+	};
+	char *d = mktree();
+	put_file(d, "f", "data");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		for (int sized = 0; sized < 2; sized++) {
+			discfs_image_options o;
+			opts_fixed(&o);
+			o.media = cases[i].media;
+			o.volume_blocks = sized ? 100000 : 0;
+			struct mem m = produce(d, &o);
+			struct vol v;
+			read_volume(&m, &v);
+			assert_int_equal(m.blocks % cases[i].unit, 0);
+			assert_int_equal(udf_tag_verify(blk(&m, m.blocks - 1), BS, TAG_EFE,
+							(int64_t)(m.blocks - 1 - v.part_start), NULL), 0);
+			uint32_t len = get_le32(v.pd->length);
+			if (sized)
+				assert_int_equal(v.part_start + len, 100000);
+			else
+				assert_int_equal(v.part_start + len, m.blocks);
+			free(m.p);
+		}
+	rm_tree(d);
+	free(d);
+}
+
 static void sparing_tables_are_identical_and_point_at_spare_packets(void **state)
 {
 	(void)state;
@@ -699,6 +734,7 @@ int main(void)
 		cmocka_unit_test(plain_image_has_anchors_vrs_and_a_readable_tree),
 		cmocka_unit_test(output_is_deterministic_and_write_matches_produce),
 		cmocka_unit_test(vat_image_ends_at_the_vat_icb_that_maps_the_fsd),
+		cmocka_unit_test(vat_image_ends_a_write_unit_and_may_span_the_disc),
 		cmocka_unit_test(sparing_tables_are_identical_and_point_at_spare_packets),
 		cmocka_unit_test(metadata_partition_has_an_identical_mirror),
 		cmocka_unit_test(files_over_4_gib_get_several_extents_under_1_gib),

@@ -645,6 +645,44 @@ static void test_mastered_vat_image_without_room_is_refused(void **state)
 	udf_bdev_close(&bd);
 }
 
+/* The same image mastered with a volume size (the disc's, as discctl burn
+ * gives it) has its partition run to the end: sessions are appended. */
+static void test_mastered_vat_image_with_a_volume_size_is_continued(void **state)
+{
+	struct env *e = *state;
+	struct ut_model *m = calloc(1, sizeof(*m));
+	struct udf_bdev bd;
+	struct udf_update *u = NULL;
+	discfs_error err = { 0 };
+	char dir[300];
+	snprintf(dir, sizeof(dir), "%s/src", e->dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	discfs_image_options o;
+	discfs_image *img;
+	discfs_image_options_init(&o);
+	o.media = "bd-r";
+	o.volume_blocks = CAP;
+	assert_int_equal(discfs_image_open(dir, &o, &img, &err), 0);
+	assert_int_equal(discfs_image_write(img, e->img, &err), 0);
+	discfs_image_free(img);
+	struct stat sb;
+	assert_int_equal(stat(e->img, &sb), 0);
+	assert_true(sb.st_size < 1000 * DISCFS_BLOCK_SIZE); /* recorded up to its VAT */
+	assert_int_equal(udf_bdev_open_file(e->img, UDF_BDEV_SEQUENTIAL, CAP, &bd, &err), 0);
+	if (udf_update_open(&bd, NULL, &u, &err))
+		fail_msg("open: %s", err.msg);
+	ut_mkdir(u, m, "/later");
+	ut_file(u, m, "/later/f", 30000, 9);
+	ut_commit(u, NULL);
+	check(e->img, m);
+	ut_file(u, m, "/later/g", 10, 10);
+	ut_commit(u, NULL);
+	check(e->img, m);
+	udf_update_close(u);
+	udf_bdev_close(&bd);
+	free(m);
+}
+
 /* A large directory (name index, holes left by removals, compaction):
  * many removals, renames and additions in one commit, then more. */
 static void test_large_directory_churn_keeps_the_tree(void **state)
@@ -768,6 +806,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mkudffs_sparable_volumes_are_continued, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sparable_writes_a_spared_packet_in_its_spare, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mastered_vat_image_without_room_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mastered_vat_image_with_a_volume_size_is_continued, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_volumes_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_directory_churn_keeps_the_tree, setup, teardown),
 	};

@@ -100,6 +100,7 @@ static void pl_open(struct pl *p, const char *img, enum udf_bdev_kind kind,
 struct env {
 	char dir[128], img[256], base[256];
 	struct ut_model old, new_;
+	bool meta;  /* the base is a mastered volume with a metadata partition */
 };
 
 static int setup(void **state)
@@ -127,13 +128,53 @@ static void copy_file(const char *from, const char *to)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* An empty BD-RE volume with a metadata partition, mastered to CAP blocks
+ * (its metadata file of 32 blocks, as mkimage leaves it). */
+static void master_meta(struct env *e)
+{
+	char src[200];
+	discfs_error err = { 0 };
+	discfs_image_options o;
+	discfs_image *img;
+	snprintf(src, sizeof(src), "%s/src", e->dir);
+	assert_int_equal(mkdir(src, 0755), 0);
+	discfs_image_options_init(&o);
+	o.media = "bd-re";
+	o.volume_blocks = CAP;
+	assert_int_equal(discfs_image_open(src, &o, &img, &err), 0);
+	assert_int_equal(discfs_image_write(img, e->base, &err), 0);
+	discfs_image_free(img);
+}
+
+/* Blocks of the metadata partition of img (0: none). */
+static uint32_t meta_len(const char *img)
+{
+	struct udf_vol *vol = NULL;
+	discfs_error err = { 0 };
+	uint64_t bytes = 0;
+	assert_int_equal(udf_vol_open_path(img, false, &vol, &err), 0);
+	for (unsigned i = 0; i < vol->n_maps; i++)
+		for (uint32_t k = 0; vol->maps[i].kind == MAPK_METADATA && k < vol->maps[i].meta_n; k++)
+			bytes += vol->maps[i].meta_ext[k].len;
+	udf_vol_close(vol);
+	return (uint32_t)(bytes / DISCFS_BLOCK_SIZE);
+}
+
 /* The committed state every crash must preserve. */
 static void make_base(struct env *e, enum udf_bdev_kind kind)
 {
 	struct udf_bdev bd;
 	struct udf_update *u;
 	ut_blank(e->base, CAP);
-	ut_open(e->base, kind, CAP, NULL, true, &bd, &u);
+	if (e->meta)
+		master_meta(e);
+	ut_open(e->base, kind, CAP, NULL, !e->meta, &bd, &u);
+	/* a metadata file almost full: the cut commit grows it */
+	for (unsigned i = 0; e->meta && i < 17; i++) {
+		char p[32];
+		snprintf(p, sizeof(p), "/fill%u", i);
+		ut_file(u, &e->old, p, 0, 40 + i);
+	}
 	ut_mkdir(u, &e->old, "/docs");
 	ut_file(u, &e->old, "/docs/a", 9000, 1);
 	ut_file(u, &e->old, "/docs/b", 100, 2);
@@ -178,9 +219,12 @@ static uint64_t commit_size(struct env *e, enum udf_bdev_kind kind)
 	struct ut_model *scratch = calloc(1, sizeof(*scratch));
 	*scratch = e->old;
 	copy_file(e->base, e->img);
+	uint32_t before = e->meta ? meta_len(e->img) : 0;
 	ut_open(e->img, kind, CAP, NULL, false, &bd, &u);
 	stage(u, scratch);
 	ut_commit(u, &st);
+	if (e->meta) /* the commit grows the metadata file */
+		assert_true(meta_len(e->img) > before);
 	udf_update_close(u);
 	udf_bdev_close(&bd);
 	ut_check_tree(e->img, scratch);
@@ -452,6 +496,15 @@ static void test_plain_commit_survives_power_loss_anywhere(void **state)
 	crash_at_every_boundary(*state, UDF_BDEV_RANDOM);
 }
 
+/* The same on a mastered BD-RE volume with a metadata partition: entries
+ * in the metadata file and its mirror, which the cut commit also grows. */
+static void test_metadata_commit_survives_power_loss_anywhere(void **state)
+{
+	struct env *e = *state;
+	e->meta = true;
+	crash_at_every_boundary(e, UDF_BDEV_RANDOM);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +513,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_plain_commit_survives_power_loss_anywhere,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plain_moves_both_ways_keep_every_file_named,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metadata_commit_survives_power_loss_anywhere,
 						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -86,7 +86,30 @@ one() { # MEDIA BLOCKS sg|sr
 	kernel_reads "$name"
 	emu_stop "$name"
 }
+# A tree burned with discctl burn (the session closed, the disc left
+# appendable), then added to with discfs: the kernel reads the burned
+# tree, and the same volume with the addition.
+burned_then_added() { # MEDIA BLOCKS
+	local m=$1 name=b${1//[^a-z0-9]/}
+	emu_start "$name" "$m" "$2"
+	rm -rf src mnt stage; mkdir mnt stage
+	make_src
+	step "$m: discctl burn of the tree, then discfs adds to it"
+	run_logged "burn-$m.log" discctl burn "$SG" src
+	kernel_reads "$name"
+	mount_discfs "$SG"
+	diff -r src mnt > m.diff 2>&1 || { cat m.diff; fail "discfs shows another tree"; }
+	printf 'added later\n' > src/added.txt; cp -p src/added.txt mnt/
+	printf 'changed\n' >> src/docs/notes/n1.txt; cp -p src/docs/notes/n1.txt mnt/docs/notes/
+	discctl commit mnt || { cat daemon.log; fail "commit after the burn"; }
+	unmount_discfs
+	kernel_reads "$name"
+	emu_stop "$name"
+}
 run_case bd-r one bd-r 40000 sg
 run_case dvd+r one dvd+r 40000 sr
 run_case bd-re one bd-re 40000 sg
+run_case burned-bd-r burned_then_added bd-r 40000
+run_case burned-dvd+r burned_then_added dvd+r 40000
+run_case burned-cd-r burned_then_added cd-r 60000
 finish_cases

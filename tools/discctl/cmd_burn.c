@@ -176,8 +176,9 @@ static void report_one(const char *dev, const discfs_burn_result *r,
 		fprintf(stderr, "%s: %s: %s\n", cli_prog, dev, r->state);
 }
 
-/* The mastering media name for the drive's current profile, NULL if none. */
-static const char *media_for(discfs_drive *d)
+/* The mastering media name for the drive's current profile, NULL if none;
+ * *blank_cap: the capacity of a blank write-once medium, else 0. */
+static const char *media_for(discfs_drive *d, uint64_t *blank_cap)
 {
 	static const struct { uint16_t profile; const char *media; } map[] = {
 		{ 0x09, "cd-r" }, { 0x0A, "cd-rw" }, { 0x11, "dvd-r" },
@@ -194,6 +195,9 @@ static const char *media_for(discfs_drive *d)
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (map[i].profile == m.profile)
 			name = map[i].media;
+	bool write_once = name && (!strcmp(name, "cd-r") || !strcmp(name, "dvd-r") ||
+				   !strcmp(name, "dvd+r") || !strcmp(name, "bd-r"));
+	*blank_cap = write_once && !m.used_blocks ? m.capacity_blocks : 0;
 	discfs_media_info_free(&m);
 	return name;
 }
@@ -209,7 +213,10 @@ static int burn_tree(discfs_drive *d, const char *dir, const discfs_burn_opts *o
 	int rc;
 
 	discfs_image_options_init(&io);
-	io.media = media_for(d);
+	/* on a blank write-once disc the partition runs to its end, so that
+	 * discfs (and the update API) can append to the volume later; only
+	 * the tree and its VAT are recorded now */
+	io.media = media_for(d, &io.volume_blocks);
 	if (!io.media) {
 		snprintf(err->msg, sizeof(err->msg),
 			 "no writable medium to master %s for", dir);

@@ -16,7 +16,9 @@
 	"       [--media cd-r|cd-rw|dvd-r|dvd+r|dvd-rw|dvd+rw|dvd-ram|bd-r|bd-re|hdd|...]\n" \
 	"       [--iso9660 [--joliet]] [--label L] [--time UNIX_SECONDS] [--tz MINUTES]\n" \
 	"       [--boot BIOS_IMAGE] [--efi-boot EFI_IMAGE]   (paths inside DIR)\n" \
-	"       [--no-xattrs]   (extended attributes are recorded by default)"
+	"       [--no-xattrs]   (extended attributes are recorded by default)\n" \
+	"       [--size BLOCKS] (rewritable media: the volume fills BLOCKS 2048-byte\n" \
+	"                        blocks, the rest free for later sessions)"
 
 static const char *layout_name(int l)
 {
@@ -63,7 +65,8 @@ static int parse_args(int argc, char **argv, discfs_image_options *o,
 		bool takes = !strcmp(a, "-o") || !strcmp(a, "--udf") ||
 			     !strcmp(a, "--media") || !strcmp(a, "--label") ||
 			     !strcmp(a, "--time") || !strcmp(a, "--tz") ||
-			     !strcmp(a, "--boot") || !strcmp(a, "--efi-boot");
+			     !strcmp(a, "--boot") || !strcmp(a, "--efi-boot") ||
+			     !strcmp(a, "--size");
 		if (takes && !v)
 			return cli_usage_error("mkimage: %s needs a value", a);
 		if (takes)
@@ -94,6 +97,10 @@ static int parse_args(int argc, char **argv, discfs_image_options *o,
 			o->iso9660 = true;
 		} else if (!strcmp(a, "--joliet")) {
 			o->joliet = true;
+		} else if (!strcmp(a, "--size")) {
+			if (!parse_int(v, 1, 0xFFFFFFFFLL, &n))
+				return cli_usage_error("mkimage: bad --size '%s' (2048-byte blocks)", v);
+			o->volume_blocks = (uint64_t)n;
 		} else if (!strcmp(a, "--no-xattrs")) {
 			o->no_xattrs = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
