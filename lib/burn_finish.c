@@ -1,6 +1,8 @@
 /* lib/burn_finish.c - see burn_finish.h */
 #include "lib/burn_finish.h"
 
+#include <string.h>
+
 #include "lib/burn_steps.h"
 #include "mmc/mmc_defs.h"
 #include "util/err.h"
@@ -46,13 +48,45 @@ static const char *step_name(enum step s)
 				       : "closing the session";
 }
 
+/*
+ * A close may reach the drive twice: a lower layer (a USB bridge's reset,
+ * the SCSI midlayer) can deliver a command again when its answer was
+ * lost.  The second one is refused: NOT READY, operation in progress,
+ * while the first still runs (then it is waited for like any close), or
+ * ILLEGAL REQUEST once nothing is open.  In the latter case the drive is
+ * asked: the track has no writable address any more, or the last session
+ * is no longer incomplete.
+ */
+static bool already_closed(struct burn_finish *f, enum step s)
+{
+	struct mmc_track_info ti;
+	struct mmc_disc_info di;
+	discfs_error e = { 0 };
+	if (s == STEP_FLUSH)
+		return false;
+	if (f->err.sense_key == 0x02 && f->err.asc == 0x04 && f->err.ascq == 0x07)
+		return true;
+	if (f->err.sense_key != 0x05)
+		return false;
+	if (s == STEP_CLOSE_TRACK)
+		return bs_track_info(f->t, f->plan->track, &ti, &e) == 0 && !ti.nwa_v &&
+		       !ti.blank;
+	return bs_disc_info(f->t, &di, &e) == 0 &&
+	       di.last_session_state != DISCFS_SESSION_INCOMPLETE;
+}
+
 static void run_step(struct burn_finish *f, size_t n, enum step s)
 {
 	bool started[64];
 
 	for (size_t i = 0; i < n && i < 64; i++) {
 		started[i] = wanted(&f[i], s);
-		if (started[i] && (f[i].rc = start(&f[i], s)) < 0) {
+		if (started[i] && (f[i].rc = start(&f[i], s)) < 0 &&
+		    already_closed(&f[i], s)) {
+			f[i].rc = 0; /* then wait for it as for any close */
+			memset(&f[i].err, 0, sizeof(f[i].err));
+		}
+		if (started[i] && f[i].rc < 0) {
 			dfs_wrap(&f[i].err, f[i].rc, "%s", step_name(s));
 			started[i] = false;
 		}

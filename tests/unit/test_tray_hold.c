@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "discfs.h"
+#include "support/disc_fixture.h"
 #include "support/scratch.h"
 #include "support/spy_transport.h"
 
@@ -28,35 +29,16 @@
 #define OP_BLANK 0xA1
 
 static char dir[64];
-static unsigned seq;
 static struct spy_log spy;
 
 static discfs_drive *open_disc(const char *media, char *path, size_t n)
 {
-	discfs_drive *d;
-	discfs_error e;
-	snprintf(path, n, "%s/d%u.img", dir, ++seq);
-	if (discfs_emu_create(path, media, 8192, &e))
-		fail_msg("create %s: %s", media, e.msg);
-	if (discfs_open(path, &d, &e))
-		fail_msg("open: %s", e.msg);
-	return d;
+	return fixture_open_disc(dir, media, -1, path, n);
 }
 
 static const char *new_image(size_t blocks)
 {
-	static char path[128];
-	size_t len = blocks * 2048;
-	uint8_t *b = calloc(1, len);
-	int fd;
-	assert_non_null(b);
-	snprintf(path, sizeof(path), "%s/i%u.bin", dir, ++seq);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, b, len), (ssize_t)len);
-	close(fd);
-	free(b);
-	return path;
+	return fixture_zero_image(dir, blocks);
 }
 
 /* Locked before the first op command, unlocked after the last one, and

@@ -20,6 +20,9 @@ struct spy_log {
 	uint32_t max_write_blocks;  /* largest WRITE(10) transfer length */
 	uint32_t max_read_blocks;   /* largest READ(10) transfer length */
 	uint32_t writes;
+	/* set after spy_attach: commands with this opcode reach the drive
+	 * twice, the first answer lost (a lower layer's redelivery) */
+	int twice_op;               /* -1 (spy_attach's default): none */
 };
 
 /* Wraps d's transport; log is cleared and filled from now on. */
