@@ -73,6 +73,13 @@ static int pick_maps(struct udf_update *u, discfs_error *err)
 	const struct udf_pd *pd = &v->pds[pm->pd];
 	u->part_start = pd->start;
 	u->part_len = pd->length;
+	/* a partition past the medium is hostile: its bitmap would be read
+	 * (and held) for blocks that do not exist */
+	if (u->layout == DISCFS_LAYOUT_PLAIN && u->bd->capacity &&
+	    (uint64_t)pd->start + pd->length > u->bd->capacity)
+		return dfs_fail(err, DISCFS_EFORMAT, "the partition (%u blocks from "
+				"%u) ends past the medium (%llu blocks)", pd->length,
+				pd->start, (unsigned long long)u->bd->capacity);
 	if (u->layout == DISCFS_LAYOUT_PLAIN && pd->access != PD_ACCESS_OVERWRITABLE &&
 	    pd->access != PD_ACCESS_REWRITABLE)
 		return dfs_fail(err, DISCFS_EPROTECT,

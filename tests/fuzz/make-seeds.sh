@@ -80,4 +80,5 @@ for d in "$TMP"/raw/*; do
 	done
 done
 ln -s udf_read "$OUT/udf_fsck"
+ln -s udf_read "$OUT/udf_update"
 du -sh "$OUT"

@@ -315,6 +315,29 @@ static void test_inconsistent_metadata_files_are_refused(void **state)
 	free(m);
 }
 
+/* A partition that ends past the medium is refused before its bitmap is
+ * read (a hostile descriptor would have it held for blocks that do not
+ * exist). */
+static void test_partition_past_the_medium_is_refused(void **state)
+{
+	struct env *e = *state;
+	struct ut_model *m = calloc(1, sizeof(*m));
+	struct udf_bdev bd;
+	struct udf_update *u;
+	discfs_error err = { 0 };
+	master(e, m, "bd-re", 0, &bd, &u);
+	udf_update_close(u);
+	udf_bdev_close(&bd);
+	assert_int_equal(truncate(e->img, (off_t)CAP / 2 * DISCFS_BLOCK_SIZE), 0);
+	assert_int_equal(udf_bdev_open_file(e->img, UDF_BDEV_RANDOM, CAP / 2, &bd, &err), 0);
+	u = NULL;
+	assert_int_equal(udf_update_open(&bd, NULL, &u, &err), -DISCFS_EFORMAT);
+	assert_null(u);
+	assert_non_null(strstr(err.msg, "past the medium"));
+	udf_bdev_close(&bd);
+	free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +345,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mastered_260_volume_grows_its_metadata_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only_metadata_layout_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inconsistent_metadata_files_are_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partition_past_the_medium_is_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
