@@ -359,28 +359,29 @@ int mk_build_dir_stream(const struct udf_mk *mk, const struct mk_node *dir,
 	return 0;
 }
 
-void mk_build_metafile(const struct udf_mk *mk, bool mirror, uint8_t *blk)
+/* A system file's EFE (metadata file, mirror, bitmap file) at physical
+ * block loc: blocks of content starting at lbn, in short_ads of at most
+ * MK_MAX_EXTENT bytes. */
+static void system_efe(const struct udf_mk *mk, uint8_t file_type, uint64_t blocks,
+		       uint32_t lbn, uint64_t loc, uint8_t *blk)
 {
 	struct ecma_efe *e = (struct ecma_efe *)blk;
-	uint64_t left = mk->meta_blocks * MK_BS;
-	uint32_t lbn = (uint32_t)(mirror ? mk->mirror_base : mk->meta_base);
+	uint64_t left = blocks * MK_BS;
 	size_t n = 0;
 
 	memset(blk, 0, MK_BS);
 	put_le16(e->icbtag.strategy_type, 4);
 	put_le16(e->icbtag.max_entries, 1);
-	e->icbtag.file_type = mirror ? FT_METADATA_MIRROR : FT_METADATA;
+	e->icbtag.file_type = file_type;
 	put_le16(e->icbtag.flags, ICBF_AD_SHORT | ICBF_SYSTEM);
 	put_le32(e->uid, 0xFFFFFFFFu);
 	put_le32(e->gid, 0xFFFFFFFFu);
 	put_le16(e->link_count, 1);
 	put_le64(e->info_length, left);
 	put_le64(e->object_size, left);
-	put_le64(e->blocks_recorded, mk->meta_blocks);
+	put_le64(e->blocks_recorded, blocks);
 	udf_ts_from_unix(&e->atime, mk->now, 0, mk->tz);
-	e->mtime = e->atime;
-	e->ctime = e->atime;
-	e->attr_time = e->atime;
+	e->mtime = e->ctime = e->attr_time = e->atime;
 	put_le32(e->checkpoint, 1);
 	udf_regid_impl(&e->imp_ident);
 	uint8_t *ads = blk + sizeof(*e);
@@ -393,8 +394,14 @@ void mk_build_metafile(const struct udf_mk *mk, bool mirror, uint8_t *blk)
 		n++;
 	}
 	put_le32(e->l_ad, (uint32_t)(n * 8));
-	udf_tag_make(blk, sizeof(*e) + n * 8, TAG_EFE, mk_tag_version(mk), 1,
-		     (uint32_t)(mirror ? mk->mirror_fe : mk->metafile_fe));
+	udf_tag_make(blk, sizeof(*e) + n * 8, TAG_EFE, mk_tag_version(mk), 1, (uint32_t)loc);
+}
+
+void mk_build_metafile(const struct udf_mk *mk, bool mirror, uint8_t *blk)
+{
+	system_efe(mk, mirror ? FT_METADATA_MIRROR : FT_METADATA, mk->meta_blocks,
+		   (uint32_t)(mirror ? mk->mirror_base : mk->meta_base),
+		   mirror ? mk->mirror_fe : mk->metafile_fe, blk);
 }
 
 static bool in_range(uint64_t b, uint64_t start, uint64_t len)
@@ -468,30 +475,8 @@ void mk_build_metabm_block(const struct udf_mk *mk, uint64_t i, uint8_t *blk)
 
 void mk_build_metabm_fe(const struct udf_mk *mk, uint8_t *blk)
 {
-	struct ecma_efe *e = (struct ecma_efe *)blk;
-	uint64_t len = mk->metabm_blocks * MK_BS;
-
-	memset(blk, 0, MK_BS);
-	put_le16(e->icbtag.strategy_type, 4);
-	put_le16(e->icbtag.max_entries, 1);
-	e->icbtag.file_type = FT_METADATA_BITMAP;
-	put_le16(e->icbtag.flags, ICBF_AD_SHORT | ICBF_SYSTEM);
-	put_le32(e->uid, 0xFFFFFFFFu);
-	put_le32(e->gid, 0xFFFFFFFFu);
-	put_le16(e->link_count, 1);
-	put_le64(e->info_length, len);
-	put_le64(e->object_size, len);
-	put_le64(e->blocks_recorded, mk->metabm_blocks);
-	udf_ts_from_unix(&e->atime, mk->now, 0, mk->tz);
-	e->mtime = e->ctime = e->attr_time = e->atime;
-	put_le32(e->checkpoint, 1);
-	udf_regid_impl(&e->imp_ident);
-	uint8_t *ad = blk + sizeof(*e);
-	put_le32(ad, (uint32_t)len);
-	put_le32(ad + 4, (uint32_t)mk->metabm_pos);
-	put_le32(e->l_ad, 8);
-	udf_tag_make(blk, sizeof(*e) + 8, TAG_EFE, mk_tag_version(mk), 1,
-		     (uint32_t)mk->metabm_fe);
+	system_efe(mk, FT_METADATA_BITMAP, mk->metabm_blocks, (uint32_t)mk->metabm_pos,
+		   mk->metabm_fe, blk);
 }
 
 int mk_symlink_body(const char *target, char **body, size_t *len,

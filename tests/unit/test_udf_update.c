@@ -437,33 +437,6 @@ static unsigned vat_rev_of(const char *img)
 /* With DFS_UPDATE_KEEP=DIR, a copy of the image as NAME.img, the blocks
  * a reader of it must see (NAME.blocks: up to its VAT, or all) and the tree it
  * holds (NAME.src), for the kernel in tests/vm/t_udf_update.sh. */
-static void keep_image(const char *img, struct ut_model *m, const char *name)
-{
-	const char *keep = getenv("DFS_UPDATE_KEEP");
-	discfs_volume *v;
-	discfs_volume_info vi;
-	discfs_error err = { 0 };
-	char cmd[1200], to[600];
-	if (!keep || !name)
-		return;
-	snprintf(cmd, sizeof(cmd), "cp --sparse=always '%s' '%s/%s.img'", img, keep, name);
-	assert_int_equal(system(cmd), 0);
-	assert_int_equal(discfs_volume_open(img, &v, &err), 0);
-	discfs_volume_info_get(v, &vi);
-	discfs_volume_close(v);
-	snprintf(to, sizeof(to), "%s/%s.blocks", keep, name);
-	FILE *f = fopen(to, "w");
-	assert_non_null(f);
-	struct stat sb;
-	assert_int_equal(stat(img, &sb), 0);
-	fprintf(f, "%llu\n", vi.layout == DISCFS_LAYOUT_VAT
-			     ? (unsigned long long)vi.vat_block + 1
-			     : (unsigned long long)sb.st_size / DISCFS_BLOCK_SIZE);
-	fclose(f);
-	snprintf(to, sizeof(to), "%s/%s.src", keep, name);
-	ut_dump_model(m, to);
-}
-
 static void continue_foreign(struct env *e, const char *mk_media,
 			     const char *rev, enum udf_bdev_kind kind,
 			     const char *keep_as)
@@ -497,7 +470,7 @@ static void continue_foreign(struct env *e, const char *mk_media,
 	check(e->img, m);
 	udf_update_close(u);
 	udf_bdev_close(&bd);
-	keep_image(e->img, m, keep_as);
+	ut_keep_image(e->img, m, keep_as);
 	free(m);
 }
 

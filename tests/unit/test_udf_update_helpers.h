@@ -490,6 +490,37 @@ static inline void ut_dump_model(const struct ut_model *m, const char *dir)
 }
 
 /* A blank medium: a sparse image file of cap blocks. */
+/* With DFS_UPDATE_KEEP=DIR: img, the blocks a drive would report (after
+ * the VAT, else the file's size) and the model's tree are kept in DIR as
+ * NAME.img, NAME.blocks and NAME.src, for readers outside the test (the
+ * shell and guest tests).  Nothing when name is NULL. */
+static inline void ut_keep_image(const char *img, struct ut_model *m, const char *name)
+{
+	const char *keep = getenv("DFS_UPDATE_KEEP");
+	discfs_volume *v;
+	discfs_volume_info vi;
+	discfs_error err = { 0 };
+	char cmd[1200], to[600];
+	if (!keep || !name)
+		return;
+	snprintf(cmd, sizeof(cmd), "cp --sparse=always '%s' '%s/%s.img'", img, keep, name);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(discfs_volume_open(img, &v, &err), 0);
+	discfs_volume_info_get(v, &vi);
+	discfs_volume_close(v);
+	snprintf(to, sizeof(to), "%s/%s.blocks", keep, name);
+	FILE *f = fopen(to, "w");
+	assert_non_null(f);
+	struct stat sb;
+	assert_int_equal(stat(img, &sb), 0);
+	fprintf(f, "%llu\n", vi.layout == DISCFS_LAYOUT_VAT
+			     ? (unsigned long long)vi.vat_block + 1
+			     : (unsigned long long)sb.st_size / DISCFS_BLOCK_SIZE);
+	fclose(f);
+	snprintf(to, sizeof(to), "%s/%s.src", keep, name);
+	ut_dump_model(m, to);
+}
+
 static inline void ut_blank(const char *img, uint64_t cap)
 {
 	int fd = open(img, O_RDWR | O_CREAT | O_TRUNC, 0644);

@@ -150,23 +150,6 @@ static void commit_check(const char *img, struct udf_update *u, struct ut_model 
 	assert_true(same);
 }
 
-static void keep_image(const char *img, struct ut_model *m, const char *name)
-{
-	const char *keep = getenv("DFS_UPDATE_KEEP");
-	char cmd[1200], to[600];
-	if (!keep)
-		return;
-	snprintf(cmd, sizeof(cmd), "cp --sparse=always '%s' '%s/%s.img'", img, keep, name);
-	assert_int_equal(system(cmd), 0);
-	snprintf(to, sizeof(to), "%s/%s.blocks", keep, name);
-	FILE *f = fopen(to, "w");
-	assert_non_null(f);
-	fprintf(f, "%u\n", CAP);
-	fclose(f);
-	snprintf(to, sizeof(to), "%s/%s.src", keep, name);
-	ut_dump_model(m, to);
-}
-
 /* Every operation on a mastered metadata volume, commit by commit, with
  * many new files: past the room mastering left in the metadata file (a
  * 256th of the volume: 160 blocks here) it grows a second extent, and the
@@ -225,7 +208,7 @@ static void continue_mastered(struct env *e, const char *media, unsigned rev,
 	assert_int_equal(len, len0);
 	udf_update_close(u);
 	udf_bdev_close(&bd);
-	keep_image(e->img, m, keep_as);
+	ut_keep_image(e->img, m, keep_as);
 	free(m);
 }
 
